@@ -1,0 +1,55 @@
+# libketama, a drop-in replacement for last.fm's libketama 1.x. See README.md.
+#
+#   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a)
+#   make test            every test: Rust, then the C suite (and under valgrind when installed)
+#   make install         PREFIX, LIBDIR, INCLUDEDIR and DESTDIR as usual
+#   make header          regenerate include/ketama.h with cbindgen after an API change
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR ?=
+CARGO ?= cargo
+CC ?= cc
+
+# The one version number lives in Cargo.toml.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
+MAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME := libketama.so.$(MAJOR)
+REALNAME := libketama.so.$(VERSION)
+OUT := target/lib
+
+.PHONY: all lib test header install uninstall clean
+
+all: lib
+
+lib:
+	$(CARGO) build --release --locked
+	mkdir -p $(OUT)
+	cp target/release/libketama.so $(OUT)/$(REALNAME)
+	ln -sf $(REALNAME) $(OUT)/$(SONAME)
+	ln -sf $(SONAME) $(OUT)/libketama.so
+	cp target/release/libketama.a $(OUT)/libketama.a
+
+test: lib
+	$(CARGO) test --locked
+	CC="$(CC)" bash c-tests/run.sh $(OUT)
+
+header:
+	KETAMA_WRITE_HEADER=1 $(CARGO) test --locked --test header
+
+install: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 $(OUT)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(REALNAME)
+	ln -sf $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libketama.so
+	install -m 644 $(OUT)/libketama.a $(DESTDIR)$(LIBDIR)/libketama.a
+	install -m 644 include/ketama.h $(DESTDIR)$(INCLUDEDIR)/ketama.h
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	      $(DESTDIR)$(LIBDIR)/libketama.so $(DESTDIR)$(LIBDIR)/libketama.a \
+	      $(DESTDIR)$(INCLUDEDIR)/ketama.h
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,312 @@
+//! The per-process cache of rolled server files, in place of the original's SysV shared memory.
+//!
+//! A repeated roll of an unchanged file hands out the same immutable continuum without reading
+//! the file again; a changed file is read and parsed anew, while continua handed out before
+//! keep their own points. A file is "unchanged" when its device, inode, size, mtime and ctime
+//! (with nanoseconds) are. Timestamps only move in clock ticks, so a file rewritten within
+//! the tick in which it was read could keep all of them: as long as a file's mtime is that
+//! recent, its bytes are read again and compared (the "racy" check git uses for its index).
+
+use crate::continuum::{BuildError, Continuum};
+use crate::parse::{self, ParseError};
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::{File, Metadata, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+/// Larger server files are refused rather than read: a real one is a few kilobytes.
+pub const MAX_FILE_SIZE: u64 = 16 << 20;
+
+/// How old an mtime must be before the stat alone is trusted: longer than the coarsest
+/// timestamp granularity of common file systems.
+const RACY_WINDOW: Duration = Duration::from_secs(2);
+
+/// Paths remembered at most; past it an arbitrary entry is forgotten (it is only a cache).
+const MAX_ENTRIES: usize = 256;
+
+/// Why a server file did not roll. Its `Display` is the message `ketama_error()` gives.
+#[derive(Debug)]
+pub enum RollError {
+    Open { path: PathBuf, err: io::Error },
+    Read { path: PathBuf, err: io::Error },
+    NotRegular { path: PathBuf, what: &'static str },
+    TooLarge { path: PathBuf, size: u64 },
+    Parse { path: PathBuf, err: ParseError },
+    Build { path: PathBuf, err: BuildError },
+}
+
+impl fmt::Display for RollError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RollError::Open { path, err } => {
+                write!(f, "cannot open server file {}: {err}", path.display())
+            }
+            RollError::Read { path, err } => {
+                write!(f, "cannot read server file {}: {err}", path.display())
+            }
+            RollError::NotRegular { path, what } => write!(
+                f,
+                "server file {} is {what}, not a regular file",
+                path.display()
+            ),
+            RollError::TooLarge { path, size } => write!(
+                f,
+                "server file {} is {size} bytes; files over {MAX_FILE_SIZE} bytes are refused",
+                path.display()
+            ),
+            RollError::Parse {
+                path,
+                err: ParseError::NoServers,
+            } => write!(f, "No valid server definitions in file {}", path.display()),
+            RollError::Parse {
+                path,
+                err: ParseError::Line { line, problem },
+            } => write!(f, "{problem} (line {line} in {})", path.display()),
+            RollError::Build { path, err } => {
+                write!(f, "server file {}: {err}", path.display())
+            }
+        }
+    }
+}
+
+/// A rolled file: its continuum, and the file's mtime in seconds (`continuum.modtime`).
+#[derive(Clone, Debug)]
+pub struct Rolled {
+    pub continuum: Arc<Continuum>,
+    pub mtime: i64,
+}
+
+/// What identifies one version of a file without reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+impl Stamp {
+    fn of(meta: &Metadata) -> Stamp {
+        Stamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+}
+
+struct Entry {
+    stamp: Stamp,
+    /// The stamp alone proves the file unchanged: its mtime was old when it was read.
+    settled: bool,
+    bytes: Arc<[u8]>,
+    rolled: Rolled,
+}
+
+/// Rolled files by path. All methods take `&self`: it is shared by every thread.
+#[derive(Default)]
+pub struct Cache {
+    entries: Mutex<HashMap<PathBuf, Entry>>,
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+
+    /// The continuum of the server file at `path`, from the cache when the file is unchanged.
+    /// A failure leaves the cache, and every continuum handed out, as they were.
+    pub fn roll(&self, path: &Path) -> Result<Rolled, RollError> {
+        if let Ok(meta) = std::fs::metadata(path) {
+            let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(e) = entries.get(path) {
+                if e.settled && e.stamp == Stamp::of(&meta) {
+                    return Ok(e.rolled.clone());
+                }
+            }
+        }
+
+        let (bytes, meta) = read(path)?;
+        let stamp = Stamp::of(&meta);
+        let settled = meta
+            .modified()
+            .ok()
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .is_some_and(|age| age >= RACY_WINDOW);
+        let reused = {
+            let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            entries
+                .get(path)
+                .filter(|e| *e.bytes == *bytes)
+                .map(|e| e.rolled.continuum.clone())
+        };
+        let continuum = match reused {
+            Some(c) => c,
+            None => Arc::new(load(path, &bytes)?),
+        };
+        let rolled = Rolled {
+            continuum,
+            mtime: meta.mtime(),
+        };
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= MAX_ENTRIES && !entries.contains_key(path) {
+            if let Some(victim) = entries.keys().next().cloned() {
+                entries.remove(&victim);
+            }
+        }
+        entries.insert(
+            path.to_path_buf(),
+            Entry {
+                stamp,
+                settled,
+                bytes: bytes.into(),
+                rolled: rolled.clone(),
+            },
+        );
+        Ok(rolled)
+    }
+}
+
+/// Parses and builds a server file's bytes, errors naming `path`.
+pub fn load(path: &Path, bytes: &[u8]) -> Result<Continuum, RollError> {
+    let servers = parse::parse(bytes).map_err(|err| RollError::Parse {
+        path: path.to_path_buf(),
+        err,
+    })?;
+    Continuum::build(servers).map_err(|err| RollError::Build {
+        path: path.to_path_buf(),
+        err,
+    })
+}
+
+/// Reads a regular file of sane size. Opening does not block (a FIFO would), and anything but
+/// a regular file is refused before a byte is read.
+pub fn read(path: &Path) -> Result<(Vec<u8>, Metadata), RollError> {
+    let open_err = |err| RollError::Open {
+        path: path.to_path_buf(),
+        err,
+    };
+    let file: File = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(open_err)?;
+    let meta = file.metadata().map_err(open_err)?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if kind.is_fifo() || kind.is_socket() {
+            "a FIFO or socket"
+        } else {
+            "a device"
+        };
+        return Err(RollError::NotRegular {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
+    if meta.size() > MAX_FILE_SIZE {
+        return Err(RollError::TooLarge {
+            path: path.to_path_buf(),
+            size: meta.size(),
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.size() as usize);
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| RollError::Read {
+            path: path.to_path_buf(),
+            err,
+        })?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(RollError::TooLarge {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+        });
+    }
+    Ok((bytes, meta))
+}
+
+/// Paths arrive from C as bytes.
+pub fn path_of(bytes: &[u8]) -> &Path {
+    Path::new(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ketama-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join(name)
+    }
+
+    #[test]
+    fn unchanged_file_shares_one_continuum() {
+        let path = scratch("same");
+        std::fs::write(&path, "a:1 100\nb:1 100\n").unwrap();
+        let cache = Cache::new();
+        let first = cache.roll(&path).unwrap();
+        let second = cache.roll(&path).unwrap();
+        assert!(Arc::ptr_eq(&first.continuum, &second.continuum));
+    }
+
+    #[test]
+    fn rewrite_of_same_size_is_seen_at_once() {
+        let path = scratch("rewrite");
+        std::fs::write(&path, "a:1 100\nb:1 100\n").unwrap();
+        let cache = Cache::new();
+        let before = cache.roll(&path).unwrap();
+        std::fs::write(&path, "a:1 100\nc:1 100\n").unwrap();
+        let after = cache.roll(&path).unwrap();
+        assert!(!Arc::ptr_eq(&before.continuum, &after.continuum));
+        assert_eq!(after.continuum.servers()[1].addr, b"c:1");
+        assert_eq!(before.continuum.servers()[1].addr, b"b:1");
+    }
+
+    #[test]
+    fn failed_reload_keeps_the_cache() {
+        let path = scratch("fail");
+        std::fs::write(&path, "a:1 100\n").unwrap();
+        let cache = Cache::new();
+        let good = cache.roll(&path).unwrap();
+        std::fs::write(&path, "a:1 0\n").unwrap();
+        let err = cache.roll(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with(&format!("(line 1 in {})", path.display())),
+            "{err}"
+        );
+        std::fs::write(&path, "a:1 100\n").unwrap();
+        let again = cache.roll(&path).unwrap();
+        assert!(Arc::ptr_eq(&good.continuum, &again.continuum));
+    }
+
+    #[test]
+    fn non_regular_files_are_refused() {
+        let err = Cache::new().roll(Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(err, RollError::NotRegular { .. }), "{err}");
+        let err = Cache::new().roll(&std::env::temp_dir()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "server file {} is a directory, not a regular file",
+                std::env::temp_dir().display()
+            )
+        );
+        let err = Cache::new().roll(Path::new("/nonexistent/x")).unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("cannot open server file /nonexistent/x: "));
+    }
+}

@@ -1,0 +1,347 @@
+//! The continuum: every server's points on the 32-bit ring, sorted, and the lookup of a key.
+//!
+//! The number of points per server is computed with the original's mix of single and double
+//! precision, because a pure-f32 or pure-f64 formula gives a different count for some weights
+//! and so moves keys.
+
+use crate::hash;
+use std::fmt;
+
+/// Bytes of the address kept beside each point (`mcs.ip`).
+pub const IP_LEN: usize = 22;
+
+/// One point on the ring, laid out as the C `mcs` it is handed out as. The two padding bytes
+/// are a real, zeroed field so that `%s` on a 22-byte `ip` stops inside the element.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Point {
+    pub point: u32,
+    pub ip: [u8; IP_LEN],
+    pad: [u8; 2],
+}
+
+/// A server as a continuum is built from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Server {
+    pub addr: Vec<u8>,
+    pub weight: u64,
+}
+
+/// Why a server list cannot make a continuum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuildError {
+    NoServers,
+    EmptyAddress { index: usize },
+    ZeroWeight { index: usize },
+    TotalOverflow,
+    TooManyPoints,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::NoServers => write!(f, "no servers given"),
+            BuildError::EmptyAddress { index } => {
+                write!(f, "server {index} has no address")
+            }
+            BuildError::ZeroWeight { index } => write!(f, "server {index} has weight 0"),
+            BuildError::TotalOverflow => {
+                write!(f, "the weights add up to more than an unsigned long holds")
+            }
+            BuildError::TooManyPoints => {
+                write!(f, "the servers would make more points than an int counts")
+            }
+        }
+    }
+}
+
+/// How many MD5 digests (4 points each) a server gets: the original's
+/// `floorf(pct * 40.0 * (float)n)` with `pct` a float, the product taken in double.
+pub fn digests_for(weight: u64, total: u64, servers: usize) -> u32 {
+    let pct = weight as f32 / total as f32;
+    let product = f64::from(pct) * 40.0 * f64::from(servers as f32);
+    (product as f32).floor() as u32
+}
+
+/// An immutable continuum: points sorted ascending (ties in server order), and for each point
+/// the index of its server.
+#[derive(Debug)]
+pub struct Continuum {
+    points: Vec<Point>,
+    owners: Vec<u32>,
+    servers: Vec<Server>,
+}
+
+impl Continuum {
+    /// Builds the continuum of `servers`, in their order.
+    pub fn build(servers: Vec<Server>) -> Result<Continuum, BuildError> {
+        if servers.is_empty() {
+            return Err(BuildError::NoServers);
+        }
+        if u32::try_from(servers.len()).is_err() {
+            return Err(BuildError::TooManyPoints);
+        }
+        let mut total: u64 = 0;
+        for (index, s) in servers.iter().enumerate() {
+            if s.addr.is_empty() {
+                return Err(BuildError::EmptyAddress { index });
+            }
+            if s.weight == 0 {
+                return Err(BuildError::ZeroWeight { index });
+            }
+            total = total
+                .checked_add(s.weight)
+                .ok_or(BuildError::TotalOverflow)?;
+        }
+        let counts: Vec<u32> = servers
+            .iter()
+            .map(|s| digests_for(s.weight, total, servers.len()))
+            .collect();
+        let npoints: u64 = counts.iter().map(|&k| 4 * u64::from(k)).sum();
+        if npoints > i32::MAX as u64 {
+            return Err(BuildError::TooManyPoints);
+        }
+
+        // Each entry is (point << 32 | server): sorting them sorts by point and keeps equal
+        // points in server order, the stable order the original's sort gives.
+        let mut keyed: Vec<u64> = Vec::with_capacity(npoints as usize);
+        let mut input = Vec::with_capacity(MAX_HASH_INPUT);
+        for (owner, (server, &digests)) in servers.iter().zip(&counts).enumerate() {
+            for k in 0..digests {
+                input.clear();
+                input.extend_from_slice(&server.addr);
+                input.push(b'-');
+                input.extend_from_slice(k.to_string().as_bytes());
+                for point in hash::words(&hash::md5(&input)) {
+                    keyed.push(u64::from(point) << 32 | owner as u64);
+                }
+            }
+        }
+        keyed.sort_unstable();
+
+        let ips: Vec<[u8; IP_LEN]> = servers.iter().map(|s| ip_of(&s.addr)).collect();
+        let points = keyed
+            .iter()
+            .map(|&key| Point {
+                point: (key >> 32) as u32,
+                ip: ips[(key & 0xffff_ffff) as usize],
+                pad: [0; 2],
+            })
+            .collect();
+        let owners = keyed.iter().map(|&key| key as u32).collect();
+        Ok(Continuum {
+            points,
+            owners,
+            servers,
+        })
+    }
+
+    /// The points, ascending.
+    pub fn points(&self) -> &[Point] {
+        &self.points
+    }
+
+    /// The servers, in the order the continuum was built from.
+    pub fn servers(&self) -> &[Server] {
+        &self.servers
+    }
+
+    /// Index (into `points`) of the first point at or after `hash`, wrapping past the last
+    /// point to the first; `None` when there are no points.
+    pub fn locate(&self, hash: u32) -> Option<usize> {
+        if self.points.is_empty() {
+            return None;
+        }
+        let i = self.points.partition_point(|p| p.point < hash);
+        Some(if i == self.points.len() { 0 } else { i })
+    }
+
+    /// The server (its index in `servers`) that owns the point at `index`.
+    pub fn owner(&self, index: usize) -> usize {
+        self.owners[index] as usize
+    }
+
+    /// The server a key maps to, as its index in `servers`.
+    pub fn server_for(&self, key: &[u8]) -> Option<usize> {
+        self.locate(hash::key_hash(key)).map(|i| self.owner(i))
+    }
+}
+
+/// Room for an address of the original's maximum length, `-` and the largest index.
+const MAX_HASH_INPUT: usize = 64;
+
+/// `mcs.ip` for an address: its first 22 bytes, zero-filled.
+fn ip_of(addr: &[u8]) -> [u8; IP_LEN] {
+    let mut ip = [0; IP_LEN];
+    let n = addr.len().min(IP_LEN);
+    ip[..n].copy_from_slice(&addr[..n]);
+    ip
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(addr: &str, weight: u64) -> Server {
+        Server {
+            addr: addr.as_bytes().to_vec(),
+            weight,
+        }
+    }
+
+    /// The original's binary search, transcribed, as an oracle for `locate`.
+    fn original_search(points: &[u32], h: u32) -> usize {
+        let n = points.len() as i64;
+        let (mut low, mut high) = (0i64, n);
+        loop {
+            let mid = (low + high) / 2;
+            if mid == n {
+                return 0;
+            }
+            let midval = points[mid as usize];
+            let midval1 = if mid == 0 {
+                0
+            } else {
+                points[mid as usize - 1]
+            };
+            if h <= midval && h > midval1 {
+                return mid as usize;
+            }
+            if midval < h {
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
+            if low > high {
+                return 0;
+            }
+        }
+    }
+
+    fn continuum_of(points: &[u32]) -> Continuum {
+        let mut sorted = points.to_vec();
+        sorted.sort_unstable();
+        Continuum {
+            points: sorted
+                .iter()
+                .map(|&point| Point {
+                    point,
+                    ip: [0; IP_LEN],
+                    pad: [0; 2],
+                })
+                .collect(),
+            owners: vec![0; sorted.len()],
+            servers: vec![server("a", 1)],
+        }
+    }
+
+    #[test]
+    fn float_rounding_of_the_digest_count() {
+        // Fixture float_trap_single_precision: all-f32 arithmetic gives 15 here.
+        assert_eq!(digests_for(2, 25, 5), 16);
+        let pure_f32 = ((2f32 / 25f32) * 40f32 * 5f32).floor() as u32;
+        assert_eq!(pure_f32, 15);
+        // Fixture float_trap_double_precision: all-f64 arithmetic gives 152 here.
+        assert_eq!(digests_for(8_362_224, 17_489_621, 8), 153);
+        let pure_f64 = (8_362_224f64 / 17_489_621f64 * 40.0 * 8.0).floor() as u32;
+        assert_eq!(pure_f64, 152);
+        // Fixture float_trap_zero_points: 117 in f64; and a tiny share gets no point at all.
+        assert_eq!(digests_for(708, 720, 3), 118);
+        assert_eq!(digests_for(4, 720, 3), 0);
+        // One server always gets 40 digests, whatever its weight.
+        assert_eq!(digests_for(7, 7, 1), 40);
+    }
+
+    #[test]
+    fn lookup_wraps_past_the_last_point() {
+        let c = continuum_of(&[10, 20, 30]);
+        assert_eq!(c.locate(0), Some(0));
+        assert_eq!(c.locate(10), Some(0));
+        assert_eq!(c.locate(11), Some(1));
+        assert_eq!(c.locate(30), Some(2));
+        assert_eq!(c.locate(31), Some(0));
+        assert_eq!(c.locate(u32::MAX), Some(0));
+        assert_eq!(continuum_of(&[]).locate(5), None);
+    }
+
+    #[test]
+    fn lookup_agrees_with_the_original_search() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..2000 {
+            let n = (next() % 40) as usize + 1;
+            // Small values make ties and zeros frequent.
+            let range = if round % 2 == 0 { 50 } else { u32::MAX as u64 };
+            let pts: Vec<u32> = (0..n).map(|_| (next() % range) as u32).collect();
+            let c = continuum_of(&pts);
+            let sorted: Vec<u32> = c.points().iter().map(|p| p.point).collect();
+            for _ in 0..50 {
+                let h = (next() % (range + 2)) as u32;
+                assert_eq!(
+                    c.locate(h),
+                    Some(original_search(&sorted, h)),
+                    "points {sorted:?} h {h}"
+                );
+            }
+            for &h in &sorted {
+                assert_eq!(c.locate(h), Some(original_search(&sorted, h)));
+            }
+        }
+    }
+
+    #[test]
+    fn ties_keep_server_order() {
+        // Same address twice: every point ties with its twin; the first server must come first.
+        let c = Continuum::build(vec![server("x:1", 1), server("x:1", 1)]).unwrap();
+        assert_eq!(c.points().len(), 320);
+        for pair in c.owners.chunks(2) {
+            assert_eq!(pair, [0, 1]);
+        }
+    }
+
+    #[test]
+    fn ip_is_first_22_bytes_zero_filled() {
+        let long = "[2001:db8::1234:5678]:11211";
+        let c = Continuum::build(vec![server(long, 1), server("a:1", 1)]).unwrap();
+        let p = c.points().iter().find(|p| p.ip[0] == b'[').unwrap();
+        assert_eq!(&p.ip[..], &long.as_bytes()[..22]);
+        let q = c.points().iter().find(|p| p.ip[0] == b'a').unwrap();
+        assert_eq!(&q.ip[..4], b"a:1\0");
+        assert!(q.ip[3..].iter().all(|&b| b == 0));
+        assert_eq!(std::mem::size_of::<Point>(), 28);
+    }
+
+    #[test]
+    fn points_are_md5_words_of_address_dash_index() {
+        let c = Continuum::build(vec![server("127.0.0.1:11211", 100)]).unwrap();
+        assert_eq!(c.points().len(), 160);
+        let mut expected: Vec<u32> = (0..40)
+            .flat_map(|k| hash::words(&hash::md5(format!("127.0.0.1:11211-{k}").as_bytes())))
+            .collect();
+        expected.sort_unstable();
+        let got: Vec<u32> = c.points().iter().map(|p| p.point).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn build_rejects_bad_lists() {
+        assert_eq!(Continuum::build(vec![]).unwrap_err(), BuildError::NoServers);
+        assert_eq!(
+            Continuum::build(vec![server("a", 1), server("", 1)]).unwrap_err(),
+            BuildError::EmptyAddress { index: 1 }
+        );
+        assert_eq!(
+            Continuum::build(vec![server("a", 0)]).unwrap_err(),
+            BuildError::ZeroWeight { index: 0 }
+        );
+        assert_eq!(
+            Continuum::build(vec![server("a", u64::MAX), server("b", 1)]).unwrap_err(),
+            BuildError::TotalOverflow
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! The two hashes libketama is built on: the MD5 digest and the 32-bit key hash taken from
+//! its first four bytes, little endian, exactly as the original assembles it.
+
+use md5::{Digest, Md5};
+
+/// MD5 of `data`.
+pub fn md5(data: &[u8]) -> [u8; 16] {
+    Md5::digest(data).into()
+}
+
+/// The four little-endian 32-bit words of a digest, in order. Word 0 is the key hash; all
+/// four are the points one digest gives a server.
+pub fn words(digest: &[u8; 16]) -> [u32; 4] {
+    let word = |h: usize| {
+        u32::from_le_bytes([
+            digest[4 * h],
+            digest[4 * h + 1],
+            digest[4 * h + 2],
+            digest[4 * h + 3],
+        ])
+    };
+    [word(0), word(1), word(2), word(3)]
+}
+
+/// The position of a key on the ring (`ketama_hashi`).
+pub fn key_hash(key: &[u8]) -> u32 {
+    words(&md5(key))[0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md5_matches_rfc1321_vectors() {
+        assert_eq!(
+            md5(b""),
+            [
+                0xd4, 0x1d, 0x8c, 0xd9, 0x8f, 0x00, 0xb2, 0x04, 0xe9, 0x80, 0x09, 0x98, 0xec, 0xf8,
+                0x42, 0x7e
+            ]
+        );
+        assert_eq!(
+            md5(b"abc"),
+            [
+                0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0, 0xd6, 0x96, 0x3f, 0x7d, 0x28, 0xe1,
+                0x7f, 0x72
+            ]
+        );
+    }
+
+    #[test]
+    fn key_hash_is_first_word_little_endian() {
+        // MD5("") starts d4 1d 8c d9.
+        assert_eq!(key_hash(b""), 0xd98c_1dd4);
+        assert_eq!(words(&md5(b""))[3], 0x7e42_f8ec);
+    }
+}
