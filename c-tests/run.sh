@@ -47,8 +47,10 @@ run() {
 ipc_before=$(ipcs -m -s 2>/dev/null)
 
 cflags=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
-if $cc "${cflags[@]}" -Iinclude -o "$bin/test_ketama" c-tests/test_ketama.c \
-    -L"$lib" -lketama -lpthread -lm; then ok; else fail "test_ketama.c does not compile"; fi
+for t in test_ketama test_api stress example_api; do
+    if $cc "${cflags[@]}" -Iinclude -o "$bin/$t" "c-tests/$t.c" -L"$lib" -lketama -lpthread -lm
+    then ok; else fail "$t.c does not compile"; fi
+done
 # Sources written for the original build unchanged, through the top-level ketama.h.
 if $cc "${cflags[@]}" -I. -o "$bin/compat_original" c-tests/compat_original.c \
     -L"$lib" -lketama; then ok; else fail "compat_original.c does not compile"; fi
@@ -58,12 +60,22 @@ else fail "libketama.so.1 lacks the soname libketama.so.1"; fi
 
 run compat_original "$bin/compat_original" c-tests/fixtures/lastfm8.servers
 run test_ketama "$bin/test_ketama" c-tests/fixtures "$scratch"
+run test_api "$bin/test_api" c-tests/fixtures
+run stress "$bin/stress" "$scratch" 2
+
+# The README's example of the in-memory API prints what it is documented to print.
+if diff -u c-tests/example_api.expected <(LD_LIBRARY_PATH="$lib" "$bin/example_api"); then ok
+else fail "example_api output differs from c-tests/example_api.expected"; fi
 
 if command -v valgrind >/dev/null; then
-    echo "valgrind: running the C suite under memcheck"
-    run valgrind-test_ketama valgrind -q --error-exitcode=99 --leak-check=full \
-        --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file="$scratch/valgrind.log" \
-        "$bin/test_ketama" c-tests/fixtures "$scratch"
+    echo "valgrind: running the C suites under memcheck"
+    memcheck=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+        --show-leak-kinds=definite --log-file="$scratch/valgrind.log")
+    run valgrind-test_ketama "${memcheck[@]}" "$bin/test_ketama" c-tests/fixtures "$scratch"
+    cat "$scratch/valgrind.log"
+    run valgrind-test_api "${memcheck[@]}" "$bin/test_api" c-tests/fixtures
+    cat "$scratch/valgrind.log"
+    run valgrind-stress "${memcheck[@]}" "$bin/stress" "$scratch" 1
     cat "$scratch/valgrind.log"
 else
     echo "valgrind not installed: memcheck run skipped"

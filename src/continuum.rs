@@ -49,7 +49,7 @@ impl fmt::Display for BuildError {
                 write!(f, "the weights add up to more than an unsigned long holds")
             }
             BuildError::TooManyPoints => {
-                write!(f, "the servers would make more points than an int counts")
+                write!(f, "more servers or points than an int counts")
             }
         }
     }
@@ -78,7 +78,8 @@ impl Continuum {
         if servers.is_empty() {
             return Err(BuildError::NoServers);
         }
-        if u32::try_from(servers.len()).is_err() {
+        // Server indices are handed to C as an int.
+        if servers.len() > i32::MAX as usize {
             return Err(BuildError::TooManyPoints);
         }
         let mut total: u64 = 0;
