@@ -4,6 +4,7 @@
 #   make test            every test: Rust, then the C suite (and under valgrind when installed)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR and DESTDIR as usual
 #   make header          regenerate include/ketama.h with cbindgen after an API change
+#   make bench           benchmark against libmemcached's ketama (BENCH_ARGS="REPS KEYS")
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -19,7 +20,9 @@ SONAME := libketama.so.$(MAJOR)
 REALNAME := libketama.so.$(VERSION)
 OUT := target/lib
 
-.PHONY: all lib test header install uninstall clean
+BENCH_ARGS ?= 5 1000000
+
+.PHONY: all lib test header bench install uninstall clean
 
 all: lib
 
@@ -34,6 +37,14 @@ lib:
 test: lib
 	$(CARGO) test --locked
 	CC="$(CC)" bash c-tests/run.sh $(OUT)
+
+# Needs libmemcached (Debian: libmemcached-dev), measured side by side in the same run.
+bench: lib
+	mkdir -p target/bench
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude -o target/bench/bench bench/bench.c \
+	    -L$(OUT) -lketama -lmemcached -ldl || \
+	    { echo "make bench needs libmemcached: apt-get install libmemcached-dev"; exit 1; }
+	LD_LIBRARY_PATH=$(OUT) target/bench/bench $(BENCH_ARGS)
 
 header:
 	KETAMA_WRITE_HEADER=1 $(CARGO) test --locked --test header

@@ -73,7 +73,7 @@ if command -v valgrind >/dev/null; then
         --show-leak-kinds=definite --log-file="$scratch/valgrind.log")
     run valgrind-test_ketama "${memcheck[@]}" "$bin/test_ketama" c-tests/fixtures "$scratch"
     cat "$scratch/valgrind.log"
-    run valgrind-test_api "${memcheck[@]}" "$bin/test_api" c-tests/fixtures
+    run valgrind-test_api "${memcheck[@]}" "$bin/test_api" c-tests/fixtures 20000
     cat "$scratch/valgrind.log"
     run valgrind-stress "${memcheck[@]}" "$bin/stress" "$scratch" 1
     cat "$scratch/valgrind.log"

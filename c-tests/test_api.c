@@ -2,7 +2,7 @@
  * The in-memory API (create_ketama, get_server, ketama_free) against ketama_roll: the same
  * continuum for every fixture that rolls, the same server for every key, and clean errors.
  *
- * Usage: test_api FIXTURE_DIR
+ * Usage: test_api FIXTURE_DIR [BATCH_KEYS]   (default 1000000 keys for the batch check)
  * Prints one line per failure and closes with "N passed, N failed".
  */
 #define _GNU_SOURCE
@@ -139,13 +139,71 @@ static void test_long_addresses(void) {
     ketama_free(c);
 }
 
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ull;
+
+static unsigned long long rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* get_servers gives get_server's answer for every key: random bytes (NULs included) of
+ * 0..300 bytes, so keys of several MD5 blocks, in calls of 1..300 keys. */
+static void test_batch_matches_single(long nkeys) {
+    enum { MAX_CALL = 300, MAX_LEN = 300 };
+    static ketama_server servers[100];
+    static char addrs[100][32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(addrs[i], sizeof addrs[i], "10.1.%d.%d:11211", i / 10, i % 10);
+        servers[i] = (ketama_server){addrs[i], 100 + (unsigned long)i * 37 % 500};
+    }
+    ketama_continuum c = create_ketama(servers, 100);
+    static char bytes[MAX_CALL][MAX_LEN];
+    const char *keys[MAX_CALL];
+    size_t lens[MAX_CALL];
+    int out[MAX_CALL];
+    long checked = 0, bad = 0;
+    while (checked < nkeys) {
+        size_t n = 1 + rng() % MAX_CALL;
+        for (size_t i = 0; i < n; i++) {
+            lens[i] = rng() % (MAX_LEN + 1);
+            for (size_t j = 0; j < lens[i]; j++) bytes[i][j] = (char)rng();
+            keys[i] = bytes[i];
+        }
+        if (get_servers(c, keys, lens, n, out) != 0) bad++;
+        for (size_t i = 0; i < n; i++)
+            if (out[i] != get_server(c, keys[i], lens[i])) bad++;
+        checked += (long)n;
+    }
+    CHECK(bad == 0, "get_servers differs from get_server on %ld of %ld keys", bad, checked);
+
+    /* Bad arguments and empty continua. */
+    CHECK(get_servers(c, keys, lens, 0, NULL) == 0, "no keys is fine");
+    CHECK(get_servers(c, NULL, lens, 3, out) == -1 && strstr(ketama_error(), "NULL"),
+          "NULL keys: %s", ketama_error());
+    out[0] = 7;
+    CHECK(get_servers(NULL, keys, lens, 1, out) == -1 && out[0] == -1, "NULL continuum");
+    keys[1] = NULL;
+    CHECK(get_servers(c, keys, lens, 2, out) == 0 && out[0] == get_server(c, keys[0], lens[0]) &&
+              out[1] == -1,
+          "a NULL key gives -1");
+    ketama_free(c);
+    ketama_continuum empty;
+    CHECK(ketama_roll(&empty, NULL) == 0, "empty continuum");
+    out[0] = 7;
+    CHECK(get_servers(empty, keys, lens, 1, out) == 0 && out[0] == -1, "empty continuum gives -1");
+    ketama_smoke(empty);
+}
+
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s FIXTURE_DIR\n", argv[0]);
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s FIXTURE_DIR [BATCH_KEYS]\n", argv[0]);
         return 2;
     }
     test_fixtures_agree(argv[1]);
     test_errors();
     test_long_addresses();
+    test_batch_matches_single(argc > 2 ? atol(argv[2]) : 1000000);
     return finish();
 }

@@ -114,6 +114,19 @@ ketama_continuum create_ketama(const ketama_server *servers, unsigned int count)
 int get_server(ketama_continuum cont, const char *key, size_t key_len);
 
 /*
+ The servers of `n` keys at once, as `get_server` gives them: `out[i]` is the index for the
+ key of `key_lens[i]` bytes at `keys[i]` (-1 for a NULL key or an empty continuum). Keys are
+ hashed several at a time in SIMD lanes where the CPU has them (AVX2 or AVX-512, detected
+ at run time), so a batch costs a fraction of `n` single lookups. Returns 0, or -1 with
+ `ketama_error()` saying why for a NULL continuum, or NULL arrays with `n` > 0.
+
+ # Safety
+ `cont` is NULL or a live continuum from this library; `keys`, `key_lens` and `out` are
+ NULL or hold `n` elements, and each `keys[i]` is NULL or readable for `key_lens[i]` bytes.
+ */
+int get_servers(ketama_continuum cont, const char *const *keys, const size_t *key_lens, size_t n, int *out);
+
+/*
  Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
  NULL is ignored.
 

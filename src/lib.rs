@@ -10,6 +10,7 @@
 pub mod cache;
 pub mod continuum;
 pub mod hash;
+pub mod index;
 pub mod parse;
 
 #[allow(unsafe_code)]

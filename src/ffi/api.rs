@@ -5,6 +5,7 @@
 use super::last_error;
 use super::types::{ketama_continuum, Handle};
 use crate::continuum::{Continuum, Server};
+use crate::hash::BATCH;
 use std::ffi::{c_char, c_int, c_uint, c_ulong, CStr};
 use std::ptr;
 use std::sync::Arc;
@@ -93,6 +94,73 @@ pub unsafe extern "C" fn get_server(
     c.server_for(key)
         .and_then(|i| c_int::try_from(i).ok())
         .unwrap_or(-1)
+}
+
+/// The servers of `n` keys at once, as `get_server` gives them: `out[i]` is the index for the
+/// key of `key_lens[i]` bytes at `keys[i]` (-1 for a NULL key or an empty continuum). Keys are
+/// hashed several at a time in SIMD lanes where the CPU has them (AVX2 or AVX-512, detected
+/// at run time), so a batch costs a fraction of `n` single lookups. Returns 0, or -1 with
+/// `ketama_error()` saying why for a NULL continuum, or NULL arrays with `n` > 0.
+///
+/// # Safety
+/// `cont` is NULL or a live continuum from this library; `keys`, `key_lens` and `out` are
+/// NULL or hold `n` elements, and each `keys[i]` is NULL or readable for `key_lens[i]` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn get_servers(
+    cont: ketama_continuum,
+    keys: *const *const c_char,
+    key_lens: *const usize,
+    n: usize,
+    out: *mut c_int,
+) -> c_int {
+    if n == 0 {
+        return 0;
+    }
+    if keys.is_null() || key_lens.is_null() || out.is_null() {
+        last_error::set(&"get_servers: keys, key_lens and out must not be NULL");
+        return -1;
+    }
+    // SAFETY: per the contract the three arrays hold `n` elements.
+    let (keys, key_lens, out) = unsafe {
+        (
+            std::slice::from_raw_parts(keys, n),
+            std::slice::from_raw_parts(key_lens, n),
+            std::slice::from_raw_parts_mut(out, n),
+        )
+    };
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { Handle::continuum(cont) }) else {
+        out.fill(-1);
+        if cont.is_null() {
+            last_error::set(&"get_servers: the continuum is NULL");
+            return -1;
+        }
+        return 0;
+    };
+    let mut slices: [&[u8]; BATCH] = [&[]; BATCH];
+    let mut found = [None; BATCH];
+    for ((keys, lens), out) in keys
+        .chunks(BATCH)
+        .zip(key_lens.chunks(BATCH))
+        .zip(out.chunks_mut(BATCH))
+    {
+        for ((slice, &key), &len) in slices.iter_mut().zip(keys).zip(lens) {
+            *slice = if key.is_null() {
+                &[]
+            } else {
+                // SAFETY: a non-NULL key is readable for its length per the contract.
+                unsafe { std::slice::from_raw_parts(key.cast::<u8>(), len) }
+            };
+        }
+        c.servers_for(&slices[..keys.len()], &mut found);
+        for ((o, server), key) in out.iter_mut().zip(&found).zip(keys) {
+            *o = match server {
+                Some(s) if !key.is_null() => c_int::try_from(*s).unwrap_or(-1),
+                _ => -1,
+            };
+        }
+    }
+    0
 }
 
 /// Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
