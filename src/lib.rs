@@ -7,9 +7,11 @@
 #![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod arcs;
 pub mod cache;
 pub mod continuum;
 pub mod hash;
+pub mod lint;
 pub mod parse;
 
 #[allow(unsafe_code)]
