@@ -84,8 +84,8 @@ mod tests {
 
     #[test]
     fn server_shares_cover_the_ring_and_match_lookups_at_arc_ends() {
-        let c = Continuum::build(vec![server("a:1", 3), server("b:1", 1), server("c:1", 2)])
-            .unwrap();
+        let c =
+            Continuum::build(vec![server("a:1", 3), server("b:1", 1), server("c:1", 2)]).unwrap();
         let shares = server_shares(&c);
         assert_eq!(shares.iter().sum::<u64>(), RING);
         // Every arc's first and last hash go to the arc's point.

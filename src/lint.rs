@@ -150,7 +150,10 @@ pub fn check(data: &[u8]) -> Report {
             None
         }
         // Only what no single line shows (the running total overflowing) is still unreported.
-        Err(ParseError::Line { line: read, problem }) => {
+        Err(ParseError::Line {
+            line: read,
+            problem,
+        }) => {
             if !findings
                 .iter()
                 .any(|f| f.read == read && f.severity == Severity::Error)

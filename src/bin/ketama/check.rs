@@ -31,7 +31,11 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
             shape.is_some()
         )?;
         for (i, f) in report.findings.iter().enumerate() {
-            let comma = if i + 1 < report.findings.len() { "," } else { "" };
+            let comma = if i + 1 < report.findings.len() {
+                ","
+            } else {
+                ""
+            };
             writeln!(
                 out,
                 "{{\"line\":{},\"library_line\":{},\"severity\":\"{}\",\"code\":\"{}\",\
@@ -65,7 +69,11 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
         match shape {
             None => writeln!(out, "{name}: rejected by the library: {tally}")?,
             Some((servers, points)) => {
-                let found = if warnings > 0 { tally } else { "no problems".to_string() };
+                let found = if warnings > 0 {
+                    tally
+                } else {
+                    "no problems".to_string()
+                };
                 writeln!(out, "{name}: {servers} servers, {points} points; {found}")?
             }
         }
@@ -87,7 +95,6 @@ fn severity(f: &Finding) -> &'static str {
         Severity::Warning => "warning",
     }
 }
-
 
 fn plural(n: usize, noun: &str) -> String {
     match n {

@@ -56,7 +56,11 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
         .max_by(|a, b| a.deviation().abs().total_cmp(&b.deviation().abs()))
         .expect("a continuum has servers");
     if json {
-        writeln!(out, "{{\"file\":{},\"servers\":[", json::string(file.display().to_string().as_bytes()))?;
+        writeln!(
+            out,
+            "{{\"file\":{},\"servers\":[",
+            json::string(file.display().to_string().as_bytes())
+        )?;
         for (i, r) in rows.iter().enumerate() {
             let comma = if i + 1 < rows.len() { "," } else { "" };
             writeln!(
@@ -134,7 +138,10 @@ mod tests {
 
     #[test]
     fn bar_marks_the_weight_inside_or_past_the_keys() {
-        assert_eq!(bar(1.0, 0.5), format!("{}|{}", "#".repeat(15), "#".repeat(14)));
+        assert_eq!(
+            bar(1.0, 0.5),
+            format!("{}|{}", "#".repeat(15), "#".repeat(14))
+        );
         assert_eq!(bar(0.1, 0.2), "###   |");
         assert_eq!(bar(0.0, 0.0), "|");
     }

@@ -62,4 +62,3 @@ fn each_line(
         f(line.strip_suffix(b"\n").unwrap_or(&line))?;
     }
 }
-
