@@ -303,3 +303,91 @@ fn problem_code(problem: &LineProblem) -> &'static str {
         LineProblem::TotalOverflow => "total_overflow",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (line, library line, code) of each finding.
+    fn found(data: &[u8]) -> Vec<(u32, u32, &'static str)> {
+        check(data)
+            .findings
+            .iter()
+            .map(|f| (f.line, f.read, f.code))
+            .collect()
+    }
+
+    #[test]
+    fn clean_file_has_no_findings_and_its_continuum() {
+        let report = check(b"# pool\na:1 100\r\nb:1\t+200\n\n");
+        assert_eq!(report.findings, []);
+        assert_eq!(report.continuum.unwrap().servers().len(), 2);
+    }
+
+    #[test]
+    fn white_space_after_the_weight_costs_a_digit() {
+        let report = check(b"a:1 100 \nb:1 100\n");
+        assert_eq!(report.findings[0].code, "weight_truncated");
+        assert!(report.findings[0]
+            .message
+            .ends_with("here white space follows it on the line"));
+        assert_eq!(report.continuum.unwrap().servers()[0].weight, 10);
+    }
+
+    #[test]
+    fn a_weight_cut_at_126_bytes_is_explained_on_the_editor_line() {
+        let line = format!("a:1{}100\n", " ".repeat(120));
+        assert_eq!(line.len(), 127);
+        let data = format!("b:1 5\n{line}c:1 5\n");
+        assert_eq!(
+            found(data.as_bytes()),
+            [(2, 2, "long_line"), (2, 2, "weight_truncated")]
+        );
+        let report = check(data.as_bytes());
+        assert!(report.findings[1]
+            .message
+            .ends_with("here the line is cut at 126 bytes"));
+    }
+
+    #[test]
+    fn nul_byte_ends_the_line() {
+        let report = check(b"a:1 50\0junk\nb:1 7\n");
+        assert_eq!(
+            found(b"a:1 50\0junk\nb:1 7\n"),
+            [(1, 1, "nul_byte"), (1, 1, "weight_truncated")]
+        );
+        assert!(report.findings[1]
+            .message
+            .ends_with("a NUL byte follows it"));
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_after_the_first() {
+        assert_eq!(
+            found(b"a:1 100\r\n\r\nb:1 1.5\n\nc:1\n"),
+            [
+                (2, 2, "blank_line"),
+                (3, 3, "weight_junk"),
+                (5, 5, "missing_weight")
+            ]
+        );
+    }
+
+    #[test]
+    fn junk_after_the_digits_is_named() {
+        let report = check(b"a:1 1e3\n");
+        assert_eq!(
+            report.findings[0].message,
+            "weight \"1e3\" is read as 1: \"e3\" after the digits is ignored"
+        );
+        assert_eq!(ignored_after_digits(b" -12\r"), b"");
+        assert_eq!(ignored_after_digits(b"+3,000"), b",000");
+    }
+
+    #[test]
+    fn overflowing_total_is_reported_where_the_library_stops() {
+        let max = i64::MAX;
+        let data = format!("a:1 {max}\n# c\nb:1 {max}\nc:1 {max}\n");
+        assert_eq!(found(data.as_bytes()), [(4, 4, "total_overflow")]);
+    }
+}

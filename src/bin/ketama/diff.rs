@@ -6,10 +6,14 @@
 use crate::{column_width, json, load, percent, text, Failure};
 use ketama::arcs::{self, RING};
 use ketama::continuum::Continuum;
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+
+/// Where keys move: (address in OLD, address in NEW).
+type Pair<'a> = (&'a [u8], &'a [u8]);
 
 /// One file's side of the comparison.
 struct Side<'a> {
@@ -72,7 +76,7 @@ pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<E
         path: new,
         ring: load(new)?,
     };
-    let mut moves: BTreeMap<(&[u8], &[u8]), u64> = BTreeMap::new();
+    let mut moves: BTreeMap<Pair, u64> = BTreeMap::new();
     for ((o, n), hashes) in arcs::transfers(&old.ring, &new.ring) {
         let from = &old.ring.servers()[o].addr[..];
         let to = &new.ring.servers()[n].addr[..];
@@ -80,8 +84,8 @@ pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<E
             *moves.entry((from, to)).or_insert(0) += hashes;
         }
     }
-    let mut moves: Vec<((&[u8], &[u8]), u64)> = moves.into_iter().collect();
-    moves.sort_by(|a, b| b.1.cmp(&a.1));
+    let mut moves: Vec<(Pair, u64)> = moves.into_iter().collect();
+    moves.sort_by_key(|&(_, hashes)| Reverse(hashes));
     let moved: u64 = moves.iter().map(|(_, h)| h).sum();
     let share = |hashes: u64| hashes as f64 / RING as f64;
     let ideal = ideal(&old, &new);
