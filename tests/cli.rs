@@ -523,3 +523,20 @@ fn every_subcommand_has_help() {
         assert!(run.stdout.contains("--json"), "{sub}");
     }
 }
+
+#[test]
+fn readme_examples_are_what_the_command_prints() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut checked = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        for example in block.split("$ ketama ").skip(1) {
+            let (command, want) = example.split_once('\n').unwrap();
+            let args: Vec<&str> = command.split_whitespace().collect();
+            assert_eq!(ketama(&args, b"").stdout, want, "ketama {command}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3);
+}
