@@ -38,13 +38,7 @@ pub fn server_shares(c: &Continuum) -> Vec<u64> {
 /// changes its answer; the interval ending at a merged point `v` goes, in each ring, where
 /// `v` itself goes.
 pub fn transfers(old: &Continuum, new: &Continuum) -> BTreeMap<(usize, usize), u64> {
-    let mut merged: Vec<u32> = old
-        .points()
-        .iter()
-        .chain(new.points())
-        .map(|p| p.point)
-        .collect();
-    merged.sort_unstable();
+    let merged = merged_points(old, new);
     let mut moves = BTreeMap::new();
     for (&v, len) in merged.iter().zip(arc_lengths(&merged)) {
         if len == 0 {
@@ -57,16 +51,30 @@ pub fn transfers(old: &Continuum, new: &Continuum) -> BTreeMap<(usize, usize), u
     moves
 }
 
+/// The point values of both rings, ascending.
+fn merged_points(old: &Continuum, new: &Continuum) -> Vec<u32> {
+    let mut merged: Vec<u32> = old
+        .points()
+        .iter()
+        .chain(new.points())
+        .map(|p| p.point)
+        .collect();
+    merged.sort_unstable();
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::continuum::Server;
 
-    fn server(addr: &str, weight: u64) -> Server {
-        Server {
+    /// The continuum of (address, weight) pairs.
+    fn ring(servers: &[(&str, u64)]) -> Continuum {
+        let servers = servers.iter().map(|&(addr, weight)| Server {
             addr: addr.as_bytes().to_vec(),
             weight,
-        }
+        });
+        Continuum::build(servers.collect()).unwrap()
     }
 
     #[test]
@@ -84,8 +92,7 @@ mod tests {
 
     #[test]
     fn server_shares_cover_the_ring_and_match_lookups_at_arc_ends() {
-        let c =
-            Continuum::build(vec![server("a:1", 3), server("b:1", 1), server("c:1", 2)]).unwrap();
+        let c = ring(&[("a:1", 3), ("b:1", 1), ("c:1", 2)]);
         let shares = server_shares(&c);
         assert_eq!(shares.iter().sum::<u64>(), RING);
         // Every arc's first and last hash go to the arc's point.
@@ -103,7 +110,7 @@ mod tests {
 
     #[test]
     fn duplicate_server_owns_nothing() {
-        let c = Continuum::build(vec![server("a:1", 1), server("a:1", 1)]).unwrap();
+        let c = ring(&[("a:1", 1), ("a:1", 1)]);
         assert_eq!(server_shares(&c), [RING, 0]);
     }
 
@@ -111,8 +118,8 @@ mod tests {
     fn adding_a_server_of_equal_weight_moves_exactly_its_share() {
         // With equal weights every server keeps 40 digests, so "a" keeps its points and the
         // only keys that move are those "b" now owns.
-        let old = Continuum::build(vec![server("a:1", 5)]).unwrap();
-        let new = Continuum::build(vec![server("a:1", 5), server("b:1", 5)]).unwrap();
+        let old = ring(&[("a:1", 5)]);
+        let new = ring(&[("a:1", 5), ("b:1", 5)]);
         let moves = transfers(&old, &new);
         let b_share = server_shares(&new)[1];
         assert_eq!(moves.get(&(0, 1)), Some(&b_share));
@@ -124,8 +131,8 @@ mod tests {
 
     #[test]
     fn transfers_count_intervals_that_both_rings_answer_alike() {
-        let old = Continuum::build(vec![server("a:1", 1), server("b:1", 2)]).unwrap();
-        let new = Continuum::build(vec![server("a:1", 1), server("c:1", 1)]).unwrap();
+        let old = ring(&[("a:1", 1), ("b:1", 2)]);
+        let new = ring(&[("a:1", 1), ("c:1", 1)]);
         let moves = transfers(&old, &new);
         assert_eq!(moves.values().sum::<u64>(), RING);
         let pair = |h: u32| {
@@ -134,13 +141,7 @@ mod tests {
                 new.owner(new.locate(h).unwrap()),
             )
         };
-        let mut merged: Vec<u32> = old
-            .points()
-            .iter()
-            .chain(new.points())
-            .map(|p| p.point)
-            .collect();
-        merged.sort_unstable();
+        let merged = merged_points(&old, &new);
         for (&end, len) in merged.iter().zip(arc_lengths(&merged)) {
             if len == 0 {
                 continue;
