@@ -18,7 +18,9 @@ pub fn run(
     let c = load(file)?;
     let mut emit = |key: &[u8]| -> io::Result<()> {
         let hash = hash::key_hash(key);
-        let index = c.locate(hash).unwrap_or(0);
+        let index = c
+            .locate(hash)
+            .expect("a server file the library accepts has points");
         let addr = &c.servers()[c.owner(index)].addr;
         if json {
             writeln!(
