@@ -507,8 +507,20 @@ fn errors_are_one_line_on_stderr() {
             fixture("err_zero_weight.servers")
         )
     );
-    let run = ketama(&["frobnicate"], b"");
+    // A mistake on the command line: one line too, and status 2.
+    let run = ketama(&["mop", "x"], b"");
     assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "ketama: unrecognized subcommand 'mop'; tip: a similar subcommand exists: 'map' \
+         (see ketama --help)\n"
+    );
+    let run = ketama(&["diff", "a"], b"");
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "ketama: the following required arguments were not provided: <NEW> (see ketama --help)\n"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod json;
 mod map;
 mod points;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use ketama::cache;
 use ketama::continuum::Continuum;
@@ -133,8 +134,34 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
     Ok(code)
 }
 
+/// Parses the command line; a mistake in it is one line on stderr and exit status 2, like every
+/// other failure (clap's own report spans several lines).
+fn parse_args() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|err| {
+        if !err.use_stderr() || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            err.exit();
+        }
+        // The first paragraph says what is wrong; a "tip:" paragraph suggests the fix.
+        let rendered = err.to_string();
+        let paragraphs = rendered.split("\n\n");
+        let kept: Vec<&str> = paragraphs
+            .enumerate()
+            .filter(|(i, p)| *i == 0 || p.trim_start().starts_with("tip:"))
+            .map(|(_, p)| p)
+            .collect();
+        let kept = kept.join(";");
+        let message = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+        let message = message.strip_prefix("error: ").unwrap_or(&message);
+        eprintln!("ketama: {message} (see ketama --help)");
+        ExitCode::from(2)
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_args() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     match run(cli, &mut out) {
         Ok(code) => code,
