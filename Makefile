@@ -3,12 +3,15 @@
 #   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a)
 #   make test            every test: Rust, then the C suite (and under valgrind when installed)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR and DESTDIR as usual
+#                        (and BINDIR, MANDIR for the ketama command and its man page)
 #   make header          regenerate include/ketama.h with cbindgen after an API change
 #   make bench           benchmark against libmemcached's ketama (BENCH_ARGS="REPS KEYS")
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 CARGO ?= cargo
 CC ?= cc
@@ -56,11 +59,15 @@ install: lib
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libketama.so
 	install -m 644 $(OUT)/libketama.a $(DESTDIR)$(LIBDIR)/libketama.a
 	install -m 644 include/ketama.h $(DESTDIR)$(INCLUDEDIR)/ketama.h
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 target/release/ketama $(DESTDIR)$(BINDIR)/ketama
+	install -m 644 man/ketama.1 $(DESTDIR)$(MANDIR)/man1/ketama.1
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	      $(DESTDIR)$(LIBDIR)/libketama.so $(DESTDIR)$(LIBDIR)/libketama.a \
 	      $(DESTDIR)$(INCLUDEDIR)/ketama.h
+	rm -f $(DESTDIR)$(BINDIR)/ketama $(DESTDIR)$(MANDIR)/man1/ketama.1
 
 clean:
 	$(CARGO) clean
