@@ -2,7 +2,7 @@
 #
 #   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a)
 #   make test            every test: Rust, then the C suite (and under valgrind when installed)
-#   make install         PREFIX, LIBDIR, INCLUDEDIR and DESTDIR as usual
+#   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
 #   make header          regenerate include/ketama.h with cbindgen after an API change
 #   make deb             Debian packages libketama1 and libketama-dev into target/deb/
 
