@@ -81,7 +81,10 @@ install-pc:
 install-man:
 	install -d $(DESTDIR)$(MAN3DIR)
 	install -m 644 man/ketama.3 $(DESTDIR)$(MAN3DIR)/ketama.3
-	for f in $(SYMBOLS); do echo '.so man3/ketama.3' >$(DESTDIR)$(MAN3DIR)/$$f.3 || exit 1; done
+	for f in $(SYMBOLS); do \
+	    echo '.so man3/ketama.3' >$(DESTDIR)$(MAN3DIR)/$$f.3 && \
+	    chmod 644 $(DESTDIR)$(MAN3DIR)/$$f.3 || exit 1; \
+	done
 
 uninstall-pc:
 	rm -f $(DESTDIR)$(PCDIR)/ketama.pc

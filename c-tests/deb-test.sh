@@ -7,7 +7,7 @@
 #
 # Usage: c-tests/deb-test.sh   (after `make deb`, which leaves the packages in target/deb/)
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=c-tests/pkg-common.sh
 source c-tests/pkg-common.sh
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
@@ -22,18 +22,18 @@ lib=$root/usr/lib/$ma
 for deb in "$runtime" "$dev"; do
     check "$deb does not unpack" dpkg -x "$deb" "$root"
 done
-[ "${debversion%-*}" = "$version" ] && ok || fail "package version $debversion is not $version-N"
+check "package version $debversion is not $version-N" test "${debversion%-*}" = "$version"
 
 # Control data: dependencies, multiarch, the symbols file.
-[ "$(dpkg-deb -f "$runtime" Multi-Arch)" = same ] && ok || fail "libketama1 is not Multi-Arch: same"
-dpkg-deb -f "$runtime" Depends | grep -q 'libc6' && ok || fail "libketama1 does not depend on libc6"
-[ "$(dpkg-deb -f "$dev" Depends)" = "libketama1 (= $debversion)" ] && ok ||
-    fail "libketama-dev depends on: $(dpkg-deb -f "$dev" Depends)"
+check "libketama1 is not Multi-Arch: same" test "$(dpkg-deb -f "$runtime" Multi-Arch)" = same
+check "libketama1 does not depend on libc6" grep -q libc6 <<<"$(dpkg-deb -f "$runtime" Depends)"
+check "libketama-dev depends on: $(dpkg-deb -f "$dev" Depends)" \
+    test "$(dpkg-deb -f "$dev" Depends)" = "libketama1 (= $debversion)"
 check "libketama1's symbols file does not list exactly libketama.symbols.txt" \
     diff <(dpkg-deb -I "$runtime" symbols | sed -n 's/^ \([^@]*\)@Base .*/\1/p' | sort) \
     <(sort libketama.symbols.txt)
-dpkg-deb -I "$runtime" shlibs | grep -qx "libketama 1 libketama1 (>= $version)" && ok ||
-    fail "libketama1's shlibs: $(dpkg-deb -I "$runtime" shlibs)"
+check "libketama1's shlibs: $(dpkg-deb -I "$runtime" shlibs)" \
+    grep -qx "libketama 1 libketama1 (>= $version)" <<<"$(dpkg-deb -I "$runtime" shlibs)"
 
 # Which package holds which file.
 contents() { dpkg-deb -c "$1" | awk '$1 !~ /^d/ {print $6}' | sed 's/^\.//' | sort; }
@@ -49,16 +49,16 @@ check "libketama-dev holds other files than expected" diff <(contents "$dev") <(
         for f in "${symbols[@]}"; do echo "/usr/share/man/man3/$f.3.gz"; done
     } | sort
 )
-readelf -d "$lib/libketama.so.1" | grep -q 'SONAME.*\[libketama\.so\.1\]' && ok ||
-    fail "the packaged library lacks the soname libketama.so.1"
+check "the packaged library lacks the soname libketama.so.1" \
+    grep -q 'SONAME.*\[libketama\.so\.1\]' <<<"$(readelf -d "$lib/libketama.so.1")"
 for f in "${symbols[@]}"; do
-    zcat "$root/usr/share/man/man3/$f.3.gz" | grep -q '^\.SH NAME' && ok ||
-        fail "man page $f(3) does not open ketama(3)"
+    check "man page $f(3) does not open ketama(3)" \
+        grep -q '^\.SH NAME' <<<"$(zcat "$root/usr/share/man/man3/$f.3.gz")"
 done
 
 # Clients built inside the root with pkg-config alone.
 pc() { PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_LIBDIR=$lib/pkgconfig pkg-config "$@" ketama; }
-[ "$(pc --modversion)" = "$version" ] && ok || fail "ketama.pc's version is not $version"
+check "ketama.pc's version is not $version" test "$(pc --modversion)" = "$version"
 build_client deb-shared "$(pc --cflags --libs)"
 run_client deb-shared "$lib"
 build_client deb-static "$(pc --static --cflags --libs | static_libs)"

@@ -9,7 +9,7 @@
 #
 # Usage: c-tests/install-test.sh   (after `make`; runs `make install` and `make uninstall`)
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=c-tests/pkg-common.sh
 source c-tests/pkg-common.sh
 make=${MAKE:-make}
@@ -37,8 +37,8 @@ else
 fi
 
 # --- One version, from Cargo.toml ---
-if head -n 1 debian/changelog | grep -q "^libketama ($version-"; then ok
-else fail "debian/changelog's version is not $version-N"; fi
+check "debian/changelog's version is not $version-N" \
+    grep -q "^libketama ($version-" <<<"$(head -n 1 debian/changelog)"
 
 # layout DESTDIR PREFIX LIBDIR INCLUDEDIR MANDIR: checks the installed files and symlinks.
 layout() {
@@ -51,18 +51,18 @@ layout() {
     )
     check "install into $d: other files than expected" \
         diff <(sort <<<"$want") <(cd "$d" && find . ! -type d | sed 's/^\.//' | sort)
-    [ -f "$d$libdir/libketama.so.$version" ] && [ ! -L "$d$libdir/libketama.so.$version" ] &&
-        ok || fail "libketama.so.$version is not a regular file"
-    [ "$(readlink "$d$libdir/libketama.so.$major")" = "libketama.so.$version" ] && ok ||
-        fail "libketama.so.$major does not link to libketama.so.$version"
-    [ "$(readlink "$d$libdir/libketama.so")" = "libketama.so.$major" ] && ok ||
-        fail "libketama.so does not link to libketama.so.$major"
-    readelf -d "$d$libdir/libketama.so.$version" | grep -q "SONAME.*\[libketama\.so\.$major\]" &&
-        ok || fail "installed library lacks the soname libketama.so.$major"
-    cmp -s include/ketama.h "$d$incdir/ketama.h" && ok || fail "installed ketama.h differs"
+    check "libketama.so.$version is not a regular file" \
+        test -f "$d$libdir/libketama.so.$version" -a ! -L "$d$libdir/libketama.so.$version"
+    check "libketama.so.$major does not link to libketama.so.$version" \
+        test "$(readlink "$d$libdir/libketama.so.$major")" = "libketama.so.$version"
+    check "libketama.so does not link to libketama.so.$major" \
+        test "$(readlink "$d$libdir/libketama.so")" = "libketama.so.$major"
+    check "the installed library lacks the soname libketama.so.$major" \
+        grep -q "SONAME.*\[libketama\.so\.$major\]" <<<"$(readelf -d "$d$libdir/libketama.so.$version")"
+    check "the installed ketama.h differs" cmp include/ketama.h "$d$incdir/ketama.h"
     for f in "${symbols[@]}"; do
-        [ "$(cat "$d$mandir/man3/$f.3")" = ".so man3/ketama.3" ] && ok ||
-            fail "$f(3) is not a link to ketama(3)"
+        check "$f(3) is not a link to ketama(3)" \
+            test "$(cat "$d$mandir/man3/$f.3")" = ".so man3/ketama.3"
     done
     check "files installed with other modes than 644" \
         bash -c "! find '$d' -type f ! -perm 644 | grep ."
@@ -81,15 +81,15 @@ d=$scratch/default
 check "make install DESTDIR=$d fails" "$make" -s install DESTDIR="$d"
 layout "$d" /usr/local /usr/local/lib /usr/local/include /usr/local/share/man
 pc() { PKG_CONFIG_LIBDIR=$d/usr/local/lib/pkgconfig pkg-config "$@" ketama; }
-[ "$(pc --modversion)" = "$version" ] && ok || fail "ketama.pc's version is not $version"
-[ "$(PKG_CONFIG_SYSROOT_DIR=$d pc --cflags --libs)" = \
-    "-I$d/usr/local/include -L$d/usr/local/lib -lketama " ] && ok ||
-    fail "pkg-config --cflags --libs with a sysroot: $(PKG_CONFIG_SYSROOT_DIR=$d pc --cflags --libs)"
+check "ketama.pc's version is not $version" test "$(pc --modversion)" = "$version"
+check "pkg-config --cflags --libs with a sysroot: $(PKG_CONFIG_SYSROOT_DIR=$d pc --cflags --libs)" \
+    test "$(PKG_CONFIG_SYSROOT_DIR=$d pc --cflags --libs)" = \
+    "-I$d/usr/local/include -L$d/usr/local/lib -lketama "
 build_client shared "$(PKG_CONFIG_SYSROOT_DIR=$d pc --cflags --libs)"
 run_client shared "$d/usr/local/lib"
 # A static link: libketama.a and Libs.private, relocated with --define-variable.
 static=$(pc --define-variable=prefix="$d/usr/local" --static --cflags --libs | static_libs)
-grep -q -- '-lgcc_s .*-lpthread' <<<"$static" && ok || fail "no Libs.private in: $static"
+check "no Libs.private in: $static" grep -q -- '-lgcc_s .*-lpthread' <<<"$static"
 build_client static "$static"
 run_client static
 uninstall "$d"
@@ -101,8 +101,8 @@ check "make install DESTDIR=$d LIBDIR=$ma fails" \
     "$make" -s install DESTDIR="$d" PREFIX=/usr LIBDIR="$ma"
 layout "$d" /usr "$ma" /usr/include /usr/share/man
 # shellcheck disable=SC2016 # ${prefix} is pkg-config's.
-grep -qxF 'libdir=${prefix}/lib/x86_64-linux-gnu' "$d$ma/pkgconfig/ketama.pc" && ok ||
-    fail "ketama.pc's libdir is not under \${prefix}"
+check "ketama.pc's libdir is not under \${prefix}" \
+    grep -qxF 'libdir=${prefix}/lib/x86_64-linux-gnu' "$d$ma/pkgconfig/ketama.pc"
 build_client multiarch \
     "$(PKG_CONFIG_SYSROOT_DIR=$d PKG_CONFIG_LIBDIR=$d$ma/pkgconfig pkg-config --cflags --libs ketama)"
 run_client multiarch "$d$ma"

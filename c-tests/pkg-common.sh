@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by install-test.sh and deb-test.sh (sourced from the repository's root): counters,
 # checks, and the pkg-config client.
 
