@@ -4,7 +4,6 @@
 #   make test            every test: Rust, then the C suite (and under valgrind when installed)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
 #   make header          regenerate include/ketama.h with cbindgen after an API change
-#   make deb             Debian packages libketama1 and libketama-dev into target/deb/
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -21,7 +20,7 @@ SONAME := libketama.so.$(MAJOR)
 REALNAME := libketama.so.$(VERSION)
 OUT := target/lib
 
-.PHONY: all lib test header install uninstall clean deb
+.PHONY: all lib test header install uninstall clean
 
 all: lib
 
@@ -57,6 +56,7 @@ clean:
 	$(CARGO) clean
 
 # --- Packaging: pkg-config file, manual page, Debian packages (see README.md) ---
+#   make deb             Debian packages libketama1 and libketama-dev into target/deb/
 
 # The exported functions, one a line; each gets a link page to ketama(3).
 SYMBOLS := $(shell cat libketama.symbols.txt)
@@ -69,7 +69,7 @@ PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
 install: install-pc install-man
 uninstall: uninstall-pc uninstall-man
-.PHONY: install-pc install-man uninstall-pc uninstall-man
+.PHONY: install-pc install-man uninstall-pc uninstall-man deb
 
 install-pc:
 	install -d $(DESTDIR)$(PCDIR)
