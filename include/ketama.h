@@ -24,6 +24,12 @@ union semun {
 
 typedef int (*compfn)(const void *, const void *);
 
+/* The version of this library (Cargo.toml). */
+#define KETAMA_VERSION "1.0.0"
+#define KETAMA_VERSION_MAJOR 1
+#define KETAMA_VERSION_MINOR 0
+#define KETAMA_VERSION_PATCH 0
+
 /*
  A continuum as the original exposes it. Bindings read these fields directly.
  */
