@@ -418,13 +418,7 @@ mod tests {
 
     #[test]
     fn lookup_agrees_with_the_original_search() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::xorshift::stream(0x9e37_79b9_7f4a_7c15);
         for round in 0..2000 {
             let n = (next() % 40) as usize + 1;
             // Small values make ties and zeros frequent.
@@ -448,15 +442,10 @@ mod tests {
 
     #[test]
     fn radix_sort_is_a_stable_sort_by_point() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = crate::xorshift::stream(0x9e37_79b9_7f4a_7c15);
+        // Few distinct points, so ties are common; servers ascend as in a build.
         let keyed: Vec<u64> = (0..100_000u64)
-            .map(|i| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                // Few distinct points, so ties are common; servers ascend as in a build.
-                (state % 5000) << 32 | (i / 10)
-            })
+            .map(|i| (next() % 5000) << 32 | (i / 10))
             .collect();
         let mut expected = keyed.clone();
         expected.sort_by_key(|k| k >> 32);

@@ -72,13 +72,7 @@ mod tests {
 
     #[test]
     fn agrees_with_a_linear_scan() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::xorshift::stream(0x2545_f491_4f6c_dd1d);
         for n in [1usize, 2, 3, 5, 64, 1000, 4099] {
             // Clustered values (duplicates, empty buckets) and uniform ones.
             for spread in [16u64, 1 << 20, 1 << 32] {

@@ -14,6 +14,8 @@ pub mod hash;
 pub mod index;
 pub mod lint;
 pub mod parse;
+#[cfg(test)]
+mod xorshift;
 
 #[allow(unsafe_code)]
 pub mod ffi;
