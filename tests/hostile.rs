@@ -289,6 +289,13 @@ fn weights_near_and_past_ulong_max() {
         check_bytes("w-long-max", format!("a:1 {max}\n").as_bytes()),
         None
     );
+    // Found by fuzzing (the reference got it wrong): strtol skips leading zeros, however many.
+    let zeros = format!("10.0.2.53:11211\t{}100\nb:1 5\n", "0".repeat(86));
+    assert_eq!(check_bytes("w-zeros", zeros.as_bytes()), None);
+    assert_eq!(
+        reference::parse(zeros.as_bytes()).unwrap()[0],
+        (b"10.0.2.53:11211".to_vec(), 100)
+    );
     // Two LONG_MAX and a 1 add up to exactly ULONG_MAX.
     let exact = format!("a:1 {max}\nb:1 {max}\nc:1 1\n");
     assert_eq!(check_bytes("w-sum-exact", exact.as_bytes()), None);
@@ -304,6 +311,7 @@ fn weights_near_and_past_ulong_max() {
         ("w-minus-1", "a:1 -1\n".to_string(), 1),
         ("w-long-min", format!("a:1 {}\n", i64::MIN), 1),
         ("w-digits", format!("a:1 {}\n", "9".repeat(100)), 1),
+        ("w-zeros-past", format!("a:1 {}1{max}\n", "0".repeat(80)), 1),
     ] {
         let m = check_bytes(name, text.as_bytes()).unwrap();
         assert!(m.contains(&format!("(line {line} in ")), "{name}: {m}");

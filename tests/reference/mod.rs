@@ -78,9 +78,11 @@ fn strtol(s: &[u8]) -> Option<i128> {
     if digits.is_empty() {
         return None;
     }
-    // Anything past 20 digits is out of range however it continues.
+    // Leading zeros count for nothing; past 20 significant digits the value is out of range
+    // however it continues.
+    let significant = digits.iter().skip_while(|&&d| d == b'0');
     let mut value: i128 = 0;
-    for d in digits.iter().take(21) {
+    for d in significant.take(21) {
         value = value * 10 + i128::from(d - b'0');
     }
     let value = sign * value;
