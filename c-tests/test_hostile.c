@@ -11,6 +11,8 @@
 #define _GNU_SOURCE
 #include <ketama.h>
 
+#include "check.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -22,26 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int passed, failed;
 static const char *scratch_dir;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (cond) {                                                                           \
-            passed++;                                                                         \
-        } else {                                                                              \
-            failed++;                                                                         \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                            \
-            printf(__VA_ARGS__);                                                              \
-            printf("\n");                                                                     \
-        }                                                                                     \
-    } while (0)
-
-static char *path_in(const char *dir, const char *name) {
-    char *p = NULL;
-    if (asprintf(&p, "%s/%s", dir, name) < 0) exit(2);
-    return p;
-}
 
 static void write_bytes(const char *path, const void *bytes, size_t len) {
     FILE *f = fopen(path, "wb");

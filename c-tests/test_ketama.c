@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include <ketama.h>
 
+#include "check.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -33,20 +35,7 @@ _Static_assert(offsetof(continuum, modtime) == 8, "continuum.modtime at 8");
 _Static_assert(offsetof(continuum, array) == 16, "continuum.array at 16");
 _Static_assert(MC_SHMSIZE == 524288, "MC_SHMSIZE kept");
 
-static int passed, failed;
 static const char *fixture_dir, *scratch_dir;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (cond) {                                                                           \
-            passed++;                                                                         \
-        } else {                                                                              \
-            failed++;                                                                         \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                            \
-            printf(__VA_ARGS__);                                                              \
-            printf("\n");                                                                     \
-        }                                                                                     \
-    } while (0)
 
 static char *read_all(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
@@ -77,12 +66,6 @@ static void write_all(const char *path, const char *text) {
     }
     fputs(text, f);
     fclose(f);
-}
-
-static char *path_in(const char *dir, const char *name) {
-    char *p = NULL;
-    if (asprintf(&p, "%s/%s", dir, name) < 0) exit(2);
-    return p;
 }
 
 /* `text` with every "{FILE}" replaced by `file`. */
