@@ -351,5 +351,11 @@ mod tests {
             Continuum::build(vec![server("a", u64::MAX), server("b", 1)]).unwrap_err(),
             BuildError::TotalOverflow
         );
+        // About 160 points a server: 110,000 of them would pass 2^24 points.
+        let fleet = (0..110_000).map(|i| server(&format!("s{i}"), 1)).collect();
+        assert_eq!(
+            Continuum::build(fleet).unwrap_err(),
+            BuildError::TooManyPoints
+        );
     }
 }
