@@ -3,11 +3,15 @@
 #   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a)
 #   make test            every test: Rust, then the C suite (and under valgrind when installed)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR and DESTDIR as usual
+#                        (and BINDIR, MANDIR for the ketama command and its man page)
 #   make header          regenerate include/ketama.h with cbindgen after an API change
+#   make bench           benchmark against libmemcached's ketama (BENCH_ARGS="REPS KEYS")
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 CARGO ?= cargo
 CC ?= cc
@@ -19,7 +23,9 @@ SONAME := libketama.so.$(MAJOR)
 REALNAME := libketama.so.$(VERSION)
 OUT := target/lib
 
-.PHONY: all lib test header install uninstall clean
+BENCH_ARGS ?= 5 1000000
+
+.PHONY: all lib test header bench install uninstall clean
 
 all: lib
 
@@ -35,6 +41,14 @@ test: lib
 	$(CARGO) test --locked
 	CC="$(CC)" bash c-tests/run.sh $(OUT)
 
+# Needs libmemcached (Debian: libmemcached-dev), measured side by side in the same run.
+bench: lib
+	mkdir -p target/bench
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude -o target/bench/bench bench/bench.c \
+	    -L$(OUT) -lketama -lmemcached -ldl || \
+	    { echo "make bench needs libmemcached: apt-get install libmemcached-dev"; exit 1; }
+	LD_LIBRARY_PATH=$(OUT) target/bench/bench $(BENCH_ARGS)
+
 header:
 	KETAMA_WRITE_HEADER=1 $(CARGO) test --locked --test header
 
@@ -45,11 +59,15 @@ install: lib
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libketama.so
 	install -m 644 $(OUT)/libketama.a $(DESTDIR)$(LIBDIR)/libketama.a
 	install -m 644 include/ketama.h $(DESTDIR)$(INCLUDEDIR)/ketama.h
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 target/release/ketama $(DESTDIR)$(BINDIR)/ketama
+	install -m 644 man/ketama.1 $(DESTDIR)$(MANDIR)/man1/ketama.1
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	      $(DESTDIR)$(LIBDIR)/libketama.so $(DESTDIR)$(LIBDIR)/libketama.a \
 	      $(DESTDIR)$(INCLUDEDIR)/ketama.h
+	rm -f $(DESTDIR)$(BINDIR)/ketama $(DESTDIR)$(MANDIR)/man1/ketama.1
 
 clean:
 	$(CARGO) clean

@@ -11,7 +11,7 @@
 #define _GNU_SOURCE
 #include <ketama.h>
 
-#include "check.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +33,6 @@ static void write_bytes(const char *path, const void *bytes, size_t len) {
         exit(2);
     }
 }
-
-static void write_text(const char *path, const char *text) { write_bytes(path, text, strlen(text)); }
 
 /* The answer of one roll, to compare rolls of the same file. */
 typedef struct {
@@ -85,7 +83,7 @@ static void test_hostile_files(void) {
     CHECK(roll_same_every_time(nul, ""), "NUL bytes end lines; the file rolls");
 
     char *bad_utf8 = path_in(scratch_dir, "utf8.servers");
-    write_text(bad_utf8, "\xff\xfe:1 100\n\xc3\x28:2 5\n");
+    write_all(bad_utf8, "\xff\xfe:1 100\n\xc3\x28:2 5\n");
     CHECK(roll_same_every_time(bad_utf8, ""), "invalid UTF-8 is just bytes");
 
     char *long_line = path_in(scratch_dir, "long-line.servers");
@@ -115,12 +113,12 @@ static void test_hostile_files(void) {
     CHECK(!roll_same_every_time(huge, "refused"), "a file over 16 MiB is refused");
 
     char *overflow = path_in(scratch_dir, "overflow.servers");
-    write_text(overflow,
+    write_all(overflow,
                "a:1 9223372036854775807\nb:1 9223372036854775807\nc:1 9223372036854775807\n");
     CHECK(!roll_same_every_time(overflow, "(line 3 in "), "weights whose sum overflows");
-    write_text(overflow, "a:1 1\nb:1 18446744073709551615\n");
+    write_all(overflow, "a:1 1\nb:1 18446744073709551615\n");
     CHECK(!roll_same_every_time(overflow, "(line 2 in "), "a weight of ULONG_MAX");
-    write_text(overflow, "a:1 9223372036854775807\nb:1 9223372036854775807\nc:1 1\n");
+    write_all(overflow, "a:1 9223372036854775807\nb:1 9223372036854775807\nc:1 1\n");
     CHECK(roll_same_every_time(overflow, ""), "weights adding up to exactly ULONG_MAX roll");
 
     unlink(nul);
@@ -154,7 +152,7 @@ static void test_no_read_permission(void) {
     /* Not on the heap: valgrind checks the child's leaks when it exits. */
     char path[64];
     snprintf(path, sizeof path, "%s/secret.servers", dir);
-    write_text(path, "10.0.0.1:11211 100\n");
+    write_all(path, "10.0.0.1:11211 100\n");
     chmod(path, 0);
     fflush(stdout);
     pid_t pid = fork();
@@ -204,7 +202,7 @@ static int scan(ketama_continuum c, unsigned int h) {
 
 static void test_keys(void) {
     char *path = path_in(scratch_dir, "keys.servers");
-    write_text(path, "10.0.0.1:11211 100\n10.0.0.2:11211 300\n10.0.0.3:11211 50\n");
+    write_all(path, "10.0.0.1:11211 100\n10.0.0.2:11211 300\n10.0.0.3:11211 50\n");
     ketama_continuum c;
     CHECK(ketama_roll(&c, path) == 1, "roll: %s", ketama_error());
     mcs *arr = c->array;
@@ -247,7 +245,7 @@ static void test_keys(void) {
 /* A failed reload leaves every continuum handed out answering as before. */
 static void test_failed_reload(void) {
     char *path = path_in(scratch_dir, "reload.servers");
-    write_text(path, "10.0.0.1:11211 100\n10.0.0.2:11211 200\n");
+    write_all(path, "10.0.0.1:11211 100\n10.0.0.2:11211 200\n");
     ketama_continuum held;
     CHECK(ketama_roll(&held, path) == 1, "first roll: %s", ketama_error());
     int n = held->numpoints;
@@ -263,9 +261,9 @@ static void test_failed_reload(void) {
 
     for (int breakage = 0; breakage < 6; breakage++) {
         unlink(path);
-        if (breakage == 0) write_text(path, "10.0.0.1:11211 0\n");
+        if (breakage == 0) write_all(path, "10.0.0.1:11211 0\n");
         if (breakage == 1) write_bytes(path, "\xff\xfe\0garbage", 10);
-        if (breakage == 2) write_text(path, "10.0.0.1:11211 -1\n");
+        if (breakage == 2) write_all(path, "10.0.0.1:11211 -1\n");
         if (breakage == 3) mkdir(path, 0700);
         if (breakage == 4) mkfifo(path, 0600);
         /* 5: no file at all */
@@ -284,7 +282,7 @@ static void test_failed_reload(void) {
         CHECK(moved == 0, "breakage %d moved %d keys of a held continuum", breakage, moved);
     }
     unlink(path);
-    write_text(path, "10.0.0.1:11211 100\n10.0.0.3:11211 200\n");
+    write_all(path, "10.0.0.1:11211 100\n10.0.0.3:11211 200\n");
     ketama_continuum fixed;
     CHECK(ketama_roll(&fixed, path) == 1, "the fixed file rolls: %s", ketama_error());
     CHECK(fixed->numpoints > 0 && fixed->array != held->array, "with its own points");
@@ -310,7 +308,7 @@ static int cycle(const char *path, const char *missing, int i) {
     if (i % 10 == 0) {
         char text[96];
         snprintf(text, sizeof text, "10.0.0.1:11211 100\n10.0.%d.2:11211 %d\n", i % 7, 50 + i % 3);
-        write_text(path, text);
+        write_all(path, text);
     }
     ketama_continuum c;
     ok &= ketama_roll(&c, (char *)path) == 1 && ketama_get_server("key", c) != NULL;
@@ -359,6 +357,5 @@ int main(int argc, char **argv) {
     test_keys();
     test_failed_reload();
     test_flat_memory();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return finish();
 }

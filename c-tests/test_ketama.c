@@ -8,7 +8,7 @@
 #define _GNU_SOURCE
 #include <ketama.h>
 
-#include "check.h"
+#include "harness.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,37 +36,6 @@ _Static_assert(offsetof(continuum, array) == 16, "continuum.array at 16");
 _Static_assert(MC_SHMSIZE == 524288, "MC_SHMSIZE kept");
 
 static const char *fixture_dir, *scratch_dir;
-
-static char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t size = 0, cap = 0, n;
-    char chunk[65536];
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (size + n + 1 > cap) {
-            cap = (size + n + 1) * 2;
-            buf = realloc(buf, cap);
-        }
-        memcpy(buf + size, chunk, n);
-        size += n;
-    }
-    fclose(f);
-    if (!buf) buf = calloc(1, 1);
-    buf[size] = '\0';
-    if (len) *len = size;
-    return buf;
-}
-
-static void write_all(const char *path, const char *text) {
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    fputs(text, f);
-    fclose(f);
-}
 
 /* `text` with every "{FILE}" replaced by `file`. */
 static char *substitute(const char *text, const char *file) {
@@ -478,6 +447,5 @@ int main(int argc, char **argv) {
     test_unreadable();
     test_ten_thousand_servers();
     test_per_thread_error();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return finish();
 }

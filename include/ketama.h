@@ -50,6 +50,15 @@ typedef struct {
 typedef continuum *ketama_continuum;
 
 /*
+ A server for `create_ketama`: its address (any length: the whole string is hashed, as
+ `ketama_roll` hashes a file's address) and its weight (at least 1).
+ */
+typedef struct {
+  const char *addr;
+  unsigned long weight;
+} ketama_server;
+
+/*
  One point of the continuum. `ip` holds the first 22 bytes of the server's address; it is
  not NUL-terminated when the address has 22 bytes or more, but the two padding bytes after
  it are zero, so `printf("%s", m->ip)` stops there.
@@ -77,6 +86,54 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Builds a continuum from `count` servers: the same points, in the same order, as
+ `ketama_roll` gives for a file listing the same addresses and weights, with no limit on
+ address length or number of servers. The array is copied; it may be freed after the call.
+ Returns NULL, with `ketama_error()` saying why, for a NULL `servers`, `count` 0, a NULL or
+ empty address, a weight of 0, or weights whose sum overflows. Free the continuum with
+ `ketama_free` (or `ketama_smoke`); every `ketama_*` function accepts it.
+
+ # Safety
+ `servers` is NULL or points at `count` elements whose `addr` is NULL or a NUL-terminated
+ string.
+ */
+ketama_continuum create_ketama(const ketama_server *servers, unsigned int count);
+
+/*
+ The server a key maps to, as its index in the array given to `create_ketama` (for a
+ continuum from `ketama_roll`, its index among the file's server lines). The key is
+ `key_len` bytes; NUL bytes are hashed like any other. -1 for a NULL or empty continuum or
+ a NULL key.
+
+ # Safety
+ `cont` is NULL or a live continuum from this library; `key` is NULL or readable for
+ `key_len` bytes.
+ */
+int get_server(ketama_continuum cont, const char *key, size_t key_len);
+
+/*
+ The servers of `n` keys at once, as `get_server` gives them: `out[i]` is the index for the
+ key of `key_lens[i]` bytes at `keys[i]` (-1 for a NULL key or an empty continuum). Keys are
+ hashed several at a time in SIMD lanes where the CPU has them (AVX2 or AVX-512, detected
+ at run time), so a batch costs a fraction of `n` single lookups. Returns 0, or -1 with
+ `ketama_error()` saying why for a NULL continuum, or NULL arrays with `n` > 0.
+
+ # Safety
+ `cont` is NULL or a live continuum from this library; `keys`, `key_lens` and `out` are
+ NULL or hold `n` elements, and each `keys[i]` is NULL or readable for `key_lens[i]` bytes.
+ */
+int get_servers(ketama_continuum cont, const char *const *keys, const size_t *key_lens, size_t n, int *out);
+
+/*
+ Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
+ NULL is ignored.
+
+ # Safety
+ `cont` is NULL or a continuum from this library not yet freed; it is not used after.
+ */
+void ketama_free(ketama_continuum cont);
 
 /*
  Reads the server file `filename` and stores a continuum in `*contptr`: 1 on success; 0 on

@@ -5,6 +5,7 @@
 //! and so moves keys.
 
 use crate::hash;
+use crate::index::BucketIndex;
 use std::fmt;
 
 /// Bytes of the address kept beside each point (`mcs.ip`).
@@ -23,6 +24,17 @@ pub struct Point {
     pub point: u32,
     pub ip: [u8; IP_LEN],
     pad: [u8; 2],
+}
+
+impl Point {
+    /// A point of the server whose `mcs.ip` is `ip`.
+    pub fn new(point: u32, ip: [u8; IP_LEN]) -> Point {
+        Point {
+            point,
+            ip,
+            pad: [0; 2],
+        }
+    }
 }
 
 /// A server as a continuum is built from it.
@@ -56,7 +68,7 @@ impl fmt::Display for BuildError {
             BuildError::TooManyPoints => {
                 write!(
                     f,
-                    "the servers would make more than {MAX_POINTS} points on the continuum"
+                    "more than {MAX_POINTS} points, or more servers than an int counts"
                 )
             }
         }
@@ -71,14 +83,43 @@ pub fn digests_for(weight: u64, total: u64, servers: usize) -> u32 {
     (product as f32).floor() as u32
 }
 
+/// The server of each point. Two bytes each while server indices fit, which keeps a
+/// continuum within 32 bytes per point (28 for the point itself, at most 1 for the bucket
+/// index, the rest for the server list).
+#[derive(Debug)]
+enum Owners {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Owners {
+    fn get(&self, index: usize) -> usize {
+        match self {
+            Owners::Narrow(v) => usize::from(v[index]),
+            Owners::Wide(v) => v[index] as usize,
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Owners::Narrow(v) => v.capacity() * 2,
+            Owners::Wide(v) => v.capacity() * 4,
+        }
+    }
+}
+
 /// An immutable continuum: points sorted ascending (ties in server order), and for each point
 /// the index of its server.
 #[derive(Debug)]
 pub struct Continuum {
     points: Vec<Point>,
-    owners: Vec<u32>,
+    owners: Owners,
+    index: BucketIndex,
     servers: Vec<Server>,
 }
+
+/// Hash inputs prepared per multi-buffer batch while building.
+const BUILD_BATCH: usize = 1024;
 
 impl Continuum {
     /// Builds the continuum of `servers`, in their order.
@@ -86,7 +127,8 @@ impl Continuum {
         if servers.is_empty() {
             return Err(BuildError::NoServers);
         }
-        if u32::try_from(servers.len()).is_err() {
+        // Server indices are handed to C as an int.
+        if servers.len() > i32::MAX as usize {
             return Err(BuildError::TooManyPoints);
         }
         let mut total: u64 = 0;
@@ -110,36 +152,36 @@ impl Continuum {
             return Err(BuildError::TooManyPoints);
         }
 
-        // Each entry is (point << 32 | server): sorting them sorts by point and keeps equal
-        // points in server order, the stable order the original's sort gives.
+        // Each entry is (point << 32 | server), generated in server order: a stable sort by
+        // point keeps equal points in server order, the order the original's sort gives.
         let mut keyed: Vec<u64> = Vec::with_capacity(npoints as usize);
-        let mut input = Vec::with_capacity(MAX_HASH_INPUT);
+        let mut batch = InputBatch::default();
         for (owner, (server, &digests)) in servers.iter().zip(&counts).enumerate() {
             for k in 0..digests {
-                input.clear();
-                input.extend_from_slice(&server.addr);
-                input.push(b'-');
-                input.extend_from_slice(k.to_string().as_bytes());
-                for point in hash::words(&hash::md5(&input)) {
-                    keyed.push(u64::from(point) << 32 | owner as u64);
+                batch.push(&server.addr, k, owner);
+                if batch.len() == BUILD_BATCH {
+                    batch.hash_into(&mut keyed);
                 }
             }
         }
-        keyed.sort_unstable();
+        batch.hash_into(&mut keyed);
+        let keyed = sort_by_point(keyed);
 
         let ips: Vec<[u8; IP_LEN]> = servers.iter().map(|s| ip_of(&s.addr)).collect();
-        let points = keyed
+        let points: Vec<Point> = keyed
             .iter()
-            .map(|&key| Point {
-                point: (key >> 32) as u32,
-                ip: ips[(key & 0xffff_ffff) as usize],
-                pad: [0; 2],
-            })
+            .map(|&key| Point::new((key >> 32) as u32, ips[(key & 0xffff_ffff) as usize]))
             .collect();
-        let owners = keyed.iter().map(|&key| key as u32).collect();
+        let owners = if servers.len() <= usize::from(u16::MAX) + 1 {
+            Owners::Narrow(keyed.iter().map(|&key| key as u16).collect())
+        } else {
+            Owners::Wide(keyed.iter().map(|&key| key as u32).collect())
+        };
+        let index = BucketIndex::new(&points);
         Ok(Continuum {
             points,
             owners,
+            index,
             servers,
         })
     }
@@ -160,23 +202,135 @@ impl Continuum {
         if self.points.is_empty() {
             return None;
         }
-        let i = self.points.partition_point(|p| p.point < hash);
-        Some(if i == self.points.len() { 0 } else { i })
+        Some(self.index.locate(&self.points, hash))
     }
 
     /// The server (its index in `servers`) that owns the point at `index`.
     pub fn owner(&self, index: usize) -> usize {
-        self.owners[index] as usize
+        self.owners.get(index)
     }
 
     /// The server a key maps to, as its index in `servers`.
     pub fn server_for(&self, key: &[u8]) -> Option<usize> {
         self.locate(hash::key_hash(key)).map(|i| self.owner(i))
     }
+
+    /// The servers of many keys: `out[i]` gets what `server_for(keys[i])` gives. The keys are
+    /// hashed in SIMD batches. `out` is at least as long as `keys`.
+    pub fn servers_for(&self, keys: &[&[u8]], out: &mut [Option<usize>]) {
+        let mut digests = [[0u8; 16]; hash::BATCH];
+        for (keys, out) in keys.chunks(hash::BATCH).zip(out.chunks_mut(hash::BATCH)) {
+            hash::md5_each(keys, &mut digests);
+            for (digest, server) in digests.iter().zip(out) {
+                *server = self.locate(hash::words(digest)[0]).map(|i| self.owner(i));
+            }
+        }
+    }
+
+    /// Bytes the continuum occupies on the heap, per point (the C-visible points included).
+    pub fn bytes_per_point(&self) -> f64 {
+        let servers: usize = self
+            .servers
+            .iter()
+            .map(|s| s.addr.capacity())
+            .sum::<usize>()
+            + self.servers.capacity() * std::mem::size_of::<Server>();
+        let bytes = self.points.capacity() * std::mem::size_of::<Point>()
+            + self.owners.heap_bytes()
+            + self.index.heap_bytes()
+            + servers;
+        bytes as f64 / self.points.len().max(1) as f64
+    }
 }
 
-/// Room for an address of the original's maximum length, `-` and the largest index.
-const MAX_HASH_INPUT: usize = 64;
+/// The `"<address>-<k>"` strings of one multi-buffer batch, with the server of each.
+#[derive(Default)]
+struct InputBatch {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    owners: Vec<usize>,
+    digests: Vec<[u8; 16]>,
+}
+
+impl InputBatch {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn push(&mut self, addr: &[u8], k: u32, owner: usize) {
+        self.bytes.extend_from_slice(addr);
+        self.bytes.push(b'-');
+        push_decimal(&mut self.bytes, k);
+        self.ends.push(self.bytes.len());
+        self.owners.push(owner);
+    }
+
+    /// Hashes the batch, appends its four points per input to `keyed`, and empties it.
+    fn hash_into(&mut self, keyed: &mut Vec<u64>) {
+        let mut start = 0;
+        let inputs: Vec<&[u8]> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let input = &self.bytes[start..end];
+                start = end;
+                input
+            })
+            .collect();
+        self.digests.resize(inputs.len(), [0; 16]);
+        hash::md5_each(&inputs, &mut self.digests);
+        for (digest, &owner) in self.digests.iter().zip(&self.owners) {
+            for point in hash::words(digest) {
+                keyed.push(u64::from(point) << 32 | owner as u64);
+            }
+        }
+        self.bytes.clear();
+        self.ends.clear();
+        self.owners.clear();
+    }
+}
+
+/// Sorts `(point << 32 | server)` entries by point, stably: a least-significant-digit radix
+/// sort over the point's 32 bits in three 11-bit digits, linear in the number of points.
+fn sort_by_point(mut keyed: Vec<u64>) -> Vec<u64> {
+    const BITS: u32 = 11;
+    const RADIX: usize = 1 << BITS;
+    let mut other = vec![0u64; keyed.len()];
+    for pass in 0..3 {
+        let shift = 32 + pass * BITS;
+        let digit = |key: u64| ((key >> shift) as usize) & (RADIX - 1);
+        let mut starts = vec![0usize; RADIX + 1];
+        for &key in &keyed {
+            starts[digit(key) + 1] += 1;
+        }
+        for d in 0..RADIX {
+            starts[d + 1] += starts[d];
+        }
+        for &key in &keyed {
+            let slot = &mut starts[digit(key)];
+            other[*slot] = key;
+            *slot += 1;
+        }
+        std::mem::swap(&mut keyed, &mut other);
+    }
+    keyed
+}
+
+/// Appends `k` in decimal, as `sprintf("%d")` writes it.
+fn push_decimal(out: &mut Vec<u8>, k: u32) {
+    let mut digits = [0u8; 10];
+    let mut n = k;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
 
 /// `mcs.ip` for an address: its first 22 bytes, zero-filled.
 fn ip_of(addr: &[u8]) -> [u8; IP_LEN] {
@@ -229,16 +383,14 @@ mod tests {
     fn continuum_of(points: &[u32]) -> Continuum {
         let mut sorted = points.to_vec();
         sorted.sort_unstable();
+        let points: Vec<Point> = sorted
+            .iter()
+            .map(|&point| Point::new(point, [0; IP_LEN]))
+            .collect();
         Continuum {
-            points: sorted
-                .iter()
-                .map(|&point| Point {
-                    point,
-                    ip: [0; IP_LEN],
-                    pad: [0; 2],
-                })
-                .collect(),
-            owners: vec![0; sorted.len()],
+            index: BucketIndex::new(&points),
+            owners: Owners::Narrow(vec![0; points.len()]),
+            points,
             servers: vec![server("a", 1)],
         }
     }
@@ -303,12 +455,35 @@ mod tests {
     }
 
     #[test]
+    fn radix_sort_is_a_stable_sort_by_point() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let keyed: Vec<u64> = (0..100_000u64)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                // Few distinct points, so ties are common; servers ascend as in a build.
+                (state % 5000) << 32 | (i / 10)
+            })
+            .collect();
+        let mut expected = keyed.clone();
+        expected.sort_by_key(|k| k >> 32);
+        assert_eq!(sort_by_point(keyed), expected);
+        let mut wide: Vec<u64> = (0..5000u64)
+            .map(|i| (i * 2_654_435_761 % (1 << 32)) << 32 | i)
+            .collect();
+        let sorted = sort_by_point(wide.clone());
+        wide.sort_unstable();
+        assert_eq!(sorted, wide);
+    }
+
+    #[test]
     fn ties_keep_server_order() {
         // Same address twice: every point ties with its twin; the first server must come first.
         let c = Continuum::build(vec![server("x:1", 1), server("x:1", 1)]).unwrap();
         assert_eq!(c.points().len(), 320);
-        for pair in c.owners.chunks(2) {
-            assert_eq!(pair, [0, 1]);
+        for pair in (0..c.points().len()).collect::<Vec<_>>().chunks(2) {
+            assert_eq!([c.owner(pair[0]), c.owner(pair[1])], [0, 1]);
         }
     }
 

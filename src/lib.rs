@@ -7,9 +7,12 @@
 #![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod arcs;
 pub mod cache;
 pub mod continuum;
 pub mod hash;
+pub mod index;
+pub mod lint;
 pub mod parse;
 
 #[allow(unsafe_code)]

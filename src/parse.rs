@@ -87,9 +87,9 @@ impl fmt::Display for LineProblem {
     }
 }
 
-/// Splits `data` the way successive `fgets(buf, 127, f)` calls do, each piece seen as the C
-/// string it becomes (up to its first NUL byte).
-fn reads(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+/// Splits `data` the way successive `fgets(buf, 127, f)` calls do: each read as it comes,
+/// newline included. Public so that `lint` sees the same reads the parser does.
+pub fn reads(data: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut rest = data;
     std::iter::from_fn(move || {
         if rest.is_empty() {
@@ -102,13 +102,17 @@ fn reads(data: &[u8]) -> impl Iterator<Item = &[u8]> {
             .map_or(limit, |nl| nl + 1);
         let (piece, tail) = rest.split_at(len);
         rest = tail;
-        let cstr_len = piece.iter().position(|&b| b == 0).unwrap_or(piece.len());
-        Some(&piece[..cstr_len])
+        Some(piece)
     })
 }
 
+/// The C string a read becomes: everything before its first NUL byte.
+pub fn c_string(piece: &[u8]) -> &[u8] {
+    &piece[..piece.iter().position(|&b| b == 0).unwrap_or(piece.len())]
+}
+
 /// The tokens `strtok(line, "\t ")` returns, in order.
-fn tokens(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub fn tokens(line: &[u8]) -> impl Iterator<Item = &[u8]> {
     line.split(|&b| b == b'\t' || b == b' ')
         .filter(|t| !t.is_empty())
 }
@@ -119,7 +123,7 @@ fn is_c_space(b: u8) -> bool {
 }
 
 /// `strtol(s, &end, 10)`: `None` when no digit is read, `Err(())` on `ERANGE`.
-fn strtol(s: &[u8]) -> Option<Result<i64, ()>> {
+pub fn strtol(s: &[u8]) -> Option<Result<i64, ()>> {
     let s = &s[s.iter().position(|&b| !is_c_space(b)).unwrap_or(s.len())..];
     let (negative, digits) = match s.first() {
         Some(b'-') => (true, &s[1..]),
@@ -149,6 +153,15 @@ fn strtol(s: &[u8]) -> Option<Result<i64, ()>> {
         }
     }
     Some(Ok(value))
+}
+
+/// What the original makes of one read (as a C string): `None` when it skips it (shorter
+/// than 2 bytes, or a comment), else the server or why the file is rejected there.
+pub fn read_server(line: &[u8]) -> Option<Result<Server, LineProblem>> {
+    if line.len() < 2 || line[0] == b'#' {
+        return None;
+    }
+    Some(server_line(line))
 }
 
 /// Reads one server line (already known not to be a comment or too short).
@@ -203,16 +216,16 @@ fn server_line(line: &[u8]) -> Result<Server, LineProblem> {
 pub fn parse(data: &[u8]) -> Result<Vec<Server>, ParseError> {
     let mut servers = Vec::new();
     let mut total: u64 = 0;
-    for (index, line) in reads(data).enumerate() {
+    for (index, piece) in reads(data).enumerate() {
         let lineno = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        if line.len() < 2 || line[0] == b'#' {
+        let Some(read) = read_server(c_string(piece)) else {
             continue;
-        }
+        };
         let at = |problem| ParseError::Line {
             line: lineno,
             problem,
         };
-        let server = server_line(line).map_err(at)?;
+        let server = read.map_err(at)?;
         total = total
             .checked_add(server.weight)
             .ok_or_else(|| at(LineProblem::TotalOverflow))?;

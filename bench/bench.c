@@ -1,0 +1,213 @@
+/*
+ * Benchmark of a libketama, through its C ABI only, side by side with libmemcached's ketama
+ * (consistent, weighted, MD5) in the same run.
+ *
+ * It links libketama.so.1 like any client; the functions the original lacks (get_server,
+ * get_servers) are looked up at run time, so the same source measures any libketama.
+ * Every figure is the median of REPS repetitions.
+ *
+ * Usage: bench [REPS] [KEYS]      (defaults: 5 repetitions, 1000000 keys)
+ */
+#define _GNU_SOURCE
+#include <ketama.h>
+
+#include <dlfcn.h>
+#include <libmemcached/memcached.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef int (*get_server_fn)(ketama_continuum, const char *, size_t);
+typedef int (*get_servers_fn)(ketama_continuum, const char *const *, const size_t *, size_t, int *);
+
+enum { MAX_REPS = 31, BATCH = 128, MEMCACHED_MAX_SERVERS = 100 };
+
+static int reps = 5;
+static size_t nkeys = 1000000;
+static char **keys;
+static size_t *key_lens;
+static volatile unsigned long sink; /* keeps results alive */
+
+static double now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static unsigned long weight_of(int i) { return 100 + (unsigned long)(i * 7919) % 900; }
+
+static void server_addr(int i, char *out, size_t size) {
+    snprintf(out, size, "10.%d.%d.%d", i / 65536, (i / 256) % 256, i % 256);
+}
+
+static void write_servers(const char *path, int n) {
+    FILE *f = fopen(path, "w");
+    char addr[32];
+    for (int i = 0; i < n; i++) {
+        server_addr(i, addr, sizeof addr);
+        fprintf(f, "%s:11211\t%lu\n", addr, weight_of(i));
+    }
+    fclose(f);
+}
+
+/* Sets a file's mtime a minute back: a deployed server file is not being written to. */
+static void age(const char *path) {
+    struct timeval t[2];
+    gettimeofday(&t[0], NULL);
+    t[0].tv_sec -= 60;
+    t[1] = t[0];
+    utimes(path, t);
+}
+
+static memcached_st *memcached_with(int n) {
+    memcached_st *memc = memcached_create(NULL);
+    memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_DISTRIBUTION, MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA);
+    memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1);
+    memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_KETAMA_HASH, MEMCACHED_HASH_MD5);
+    memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_HASH, MEMCACHED_HASH_MD5);
+    memcached_server_list_st list = NULL;
+    memcached_return_t rc;
+    char addr[32];
+    for (int i = 0; i < n; i++) {
+        server_addr(i, addr, sizeof addr);
+        list = memcached_server_list_append_with_weight(list, addr, 11211, (uint32_t)weight_of(i), &rc);
+    }
+    memcached_server_push(memc, list);
+    memcached_server_list_free(list);
+    return memc;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1) reps = atoi(argv[1]);
+    if (argc > 2) nkeys = strtoul(argv[2], NULL, 10);
+    if (reps < 1 || reps > MAX_REPS || nkeys < BATCH) {
+        fprintf(stderr, "usage: %s [REPS 1..%d] [KEYS >= %d]\n", argv[0], MAX_REPS, BATCH);
+        return 2;
+    }
+    get_server_fn get_server_p = (get_server_fn)dlsym(RTLD_DEFAULT, "get_server");
+    get_servers_fn get_servers_p = (get_servers_fn)dlsym(RTLD_DEFAULT, "get_servers");
+    Dl_info info;
+    dladdr((void *)ketama_roll, &info);
+
+    char cpu[256] = "unknown";
+    FILE *ci = fopen("/proc/cpuinfo", "r");
+    for (char line[512]; ci && fgets(line, sizeof line, ci);)
+        if (strncmp(line, "model name", 10) == 0) {
+            snprintf(cpu, sizeof cpu, "%s", strchr(line, ':') + 2);
+            cpu[strcspn(cpu, "\n")] = '\0';
+            break;
+        }
+    if (ci) fclose(ci);
+    printf("command: ");
+    for (int i = 0; i < argc; i++) printf("%s%s", argv[i], i + 1 < argc ? " " : "\n");
+    printf("machine: %s, %ld cores\nlibketama: %s\n", cpu, sysconf(_SC_NPROCESSORS_ONLN), info.dli_fname);
+    printf("libmemcached: %s (ketama, weighted, MD5)\n", memcached_lib_version());
+    printf("%zu distinct keys, median of %d runs, batch of %d keys per get_servers call\n\n", nkeys, reps, BATCH);
+
+    keys = malloc(nkeys * sizeof *keys);
+    key_lens = malloc(nkeys * sizeof *key_lens);
+    for (size_t i = 0; i < nkeys; i++) {
+        if (asprintf(&keys[i], "user:%zu:profile", i * 2654435761u % 1000000007u) < 0) return 2;
+        key_lens[i] = strlen(keys[i]);
+    }
+    int *out = malloc(nkeys * sizeof *out);
+
+    char dir[] = "/tmp/ketama-bench-XXXXXX";
+    if (!mkdtemp(dir)) return 2;
+    printf("%7s %9s %12s %13s %11s %11s %11s %11s %9s %9s\n", "servers", "points", "first roll",
+           "repeat roll", "get_server", "get_server", "get_servers", "memcached", "single", "batch");
+    printf("%7s %9s %12s %13s %11s %11s %11s %11s %9s %9s\n", "", "", "ms", "us", "ns/key", "(new) ns",
+           "ns/key", "ns/key", "vs memc", "vs memc");
+
+    const int sizes[] = {8, 100, 1000, 10000};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int n = sizes[s];
+        double first[MAX_REPS], again[MAX_REPS], legacy[MAX_REPS], single[MAX_REPS], batch[MAX_REPS],
+            memc_ns[MAX_REPS];
+        int numpoints = 0;
+        char path[128];
+        for (int r = 0; r < reps; r++) {
+            /* A new path each time: the first roll of a file in this process. */
+            snprintf(path, sizeof path, "%s/%d-%d.servers", dir, n, r);
+            write_servers(path, n);
+            age(path);
+            ketama_continuum c;
+            double t0 = now_ns();
+            if (!ketama_roll(&c, path)) {
+                fprintf(stderr, "roll failed: %s\n", ketama_error());
+                return 1;
+            }
+            first[r] = (now_ns() - t0) / 1e6;
+            numpoints = c->numpoints;
+
+            enum { ROLLS = 2000 };
+            t0 = now_ns();
+            for (int i = 0; i < ROLLS; i++) {
+                ketama_continuum again_c;
+                ketama_roll(&again_c, path);
+                sink += (unsigned long)again_c->numpoints;
+                ketama_smoke(again_c);
+            }
+            again[r] = (now_ns() - t0) / ROLLS / 1e3;
+
+            t0 = now_ns();
+            for (size_t i = 0; i < nkeys; i++) sink += ketama_get_server(keys[i], c)->point;
+            legacy[r] = (now_ns() - t0) / (double)nkeys;
+
+            single[r] = batch[r] = 0;
+            if (get_server_p) {
+                t0 = now_ns();
+                for (size_t i = 0; i < nkeys; i++) out[i] = get_server_p(c, keys[i], key_lens[i]);
+                single[r] = (now_ns() - t0) / (double)nkeys;
+            }
+            if (get_servers_p) {
+                t0 = now_ns();
+                for (size_t i = 0; i + BATCH <= nkeys; i += BATCH)
+                    get_servers_p(c, (const char *const *)keys + i, key_lens + i, BATCH, out + i);
+                batch[r] = (now_ns() - t0) / (double)(nkeys / BATCH * BATCH);
+                sink += (unsigned long)out[nkeys / 2];
+            }
+            ketama_smoke(c);
+            unlink(path);
+
+            /* libmemcached asserts (and aborts) past 100 weighted servers. */
+            memc_ns[r] = 0;
+            if (n <= MEMCACHED_MAX_SERVERS) {
+                memcached_st *memc = memcached_with(n);
+                t0 = now_ns();
+                for (size_t i = 0; i < nkeys; i++) sink += memcached_generate_hash(memc, keys[i], key_lens[i]);
+                memc_ns[r] = (now_ns() - t0) / (double)nkeys;
+                memcached_free(memc);
+            }
+        }
+        double m_first = median(first, reps), m_again = median(again, reps), m_legacy = median(legacy, reps),
+               m_single = median(single, reps), m_batch = median(batch, reps), m_memc = median(memc_ns, reps);
+        printf("%7d %9d %12.2f %13.2f %11.1f %11.1f %11.1f", n, numpoints, m_first, m_again, m_legacy,
+               m_single, m_batch);
+        if (m_memc > 0)
+            printf(" %11.1f %8.2fx %8.2fx\n", m_memc, m_single > 0 ? m_memc / m_single : 0,
+                   m_batch > 0 ? m_memc / m_batch : 0);
+        else
+            printf(" %11s %9s %9s\n", "n/a", "", "");
+        fflush(stdout);
+    }
+    rmdir(dir);
+    printf("\nsingle = libmemcached ns/key / get_server ns/key; batch = libmemcached / get_servers.\n"
+           "n/a: libmemcached asserts and aborts with more than %d weighted ketama servers.\n",
+           MEMCACHED_MAX_SERVERS);
+    return 0;
+}

@@ -1,0 +1,209 @@
+/*
+ * The in-memory API (create_ketama, get_server, ketama_free) against ketama_roll: the same
+ * continuum for every fixture that rolls, the same server for every key, and clean errors.
+ *
+ * Usage: test_api FIXTURE_DIR [BATCH_KEYS]   (default 1000000 keys for the batch check)
+ * Prints one line per failure and closes with "N passed, N failed".
+ */
+#define _GNU_SOURCE
+#include <ketama.h>
+
+#include "harness.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <time.h>
+
+enum { MAX_SERVERS = 128 };
+
+typedef struct {
+    ketama_server servers[MAX_SERVERS];
+    char addrs[MAX_SERVERS][128];
+    unsigned count;
+} server_list;
+
+/* The server lines of a file that rolls, read the way libketama 1.x reads them (the test's
+ * own reading, independent of the library's parser). */
+static void read_servers(const char *path, server_list *list) {
+    FILE *f = fopen(path, "r");
+    char line[128];
+    list->count = 0;
+    while (f && list->count < MAX_SERVERS && fgets(line, 127, f)) {
+        if (strlen(line) < 2 || line[0] == '#') continue;
+        char *addr = strtok(line, "\t ");
+        char *weight = strtok(NULL, "\t ");
+        weight[strlen(weight) - 1] = '\0'; /* the original drops the weight's last byte */
+        strcpy(list->addrs[list->count], addr);
+        list->servers[list->count].addr = list->addrs[list->count];
+        list->servers[list->count].weight = (unsigned long)strtol(weight, NULL, 10);
+        list->count++;
+    }
+    if (f) fclose(f);
+}
+
+static void test_fixtures_agree(const char *dir) {
+    char *keys_path = path_in(dir, "keys.txt");
+    char *keys = read_all(keys_path, NULL);
+    DIR *d = opendir(dir);
+    CHECK(keys && d, "cannot read fixtures in %s", dir);
+    if (!keys || !d) return;
+    int rolled = 0;
+    struct dirent *e;
+    static server_list list;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 8 || strcmp(e->d_name + n - 8, ".servers") != 0) continue;
+        char *path = path_in(dir, e->d_name);
+        ketama_continuum r;
+        if (ketama_roll(&r, path)) {
+            rolled++;
+            read_servers(path, &list);
+            ketama_continuum c = create_ketama(list.servers, list.count);
+            CHECK(c != NULL, "%s: create_ketama fails: %s", e->d_name, ketama_error());
+            if (c) {
+                CHECK(c->numpoints == r->numpoints &&
+                          memcmp(c->array, r->array, sizeof(mcs) * (size_t)r->numpoints) == 0,
+                      "%s: create_ketama and ketama_roll give different continua", e->d_name);
+                int bad = 0;
+                for (char *key = keys, *nl; (nl = strchr(key, '\n')); key = nl + 1) {
+                    size_t len = (size_t)(nl - key);
+                    int i = get_server(c, key, len), j = get_server(r, key, len);
+                    *nl = '\0';
+                    mcs *m = ketama_get_server(key, r);
+                    *nl = '\n';
+                    if (i != j || i < 0 || (unsigned)i >= list.count ||
+                        strncmp(list.addrs[i], m->ip, 22) != 0)
+                        bad++;
+                }
+                CHECK(bad == 0, "%s: %d keys map differently", e->d_name, bad);
+                ketama_free(c);
+            }
+        } else {
+            CHECK(get_server(r, "key", 3) == -1, "%s: empty continuum gives -1", e->d_name);
+        }
+        ketama_smoke(r);
+        free(path);
+    }
+    closedir(d);
+    CHECK(rolled == 17, "%d fixtures rolled, 17 do", rolled);
+    free(keys);
+    free(keys_path);
+}
+
+static void expect_error(const ketama_server *servers, unsigned count, const char *needle) {
+    ketama_continuum c = create_ketama(servers, count);
+    CHECK(c == NULL, "create_ketama should fail with \"%s\"", needle);
+    CHECK(strstr(ketama_error(), needle) != NULL, "error \"%s\" should say \"%s\"", ketama_error(),
+          needle);
+    ketama_free(c);
+}
+
+static void test_errors(void) {
+    ketama_server ok[2] = {{"10.0.0.1:11211", 1}, {"10.0.0.2:11211", 2}};
+    expect_error(NULL, 2, "NULL");
+    expect_error(ok, 0, "no servers");
+    ketama_server null_addr[2] = {{"10.0.0.1:11211", 1}, {NULL, 1}};
+    expect_error(null_addr, 2, "server 1 has a NULL address");
+    ketama_server empty_addr[1] = {{"", 1}};
+    expect_error(empty_addr, 1, "server 0 has no address");
+    ketama_server zero[2] = {{"10.0.0.1:11211", 1}, {"10.0.0.2:11211", 0}};
+    expect_error(zero, 2, "server 1 has weight 0");
+    ketama_server overflow[2] = {{"10.0.0.1:11211", ULONG_MAX}, {"10.0.0.2:11211", 1}};
+    expect_error(overflow, 2, "add up to more than an unsigned long");
+
+    ketama_continuum c = create_ketama(ok, 2);
+    CHECK(c != NULL && strcmp(ketama_error(), "") == 0, "success empties the error");
+    CHECK(c->modtime != NULL && *(time_t *)c->modtime == 0, "modtime points at 0");
+    mcs *m = ketama_get_server("key", c);
+    CHECK(m != NULL && strncmp(m->ip, ok[get_server(c, "key", 3)].addr, 22) == 0,
+          "ketama_get_server and get_server agree on a created continuum");
+    CHECK(get_server(c, NULL, 0) == -1 && get_server(NULL, "key", 3) == -1, "NULL gives -1");
+    ketama_smoke(c); /* ketama_smoke frees created continua too */
+    ketama_free(NULL);
+}
+
+static void test_long_addresses(void) {
+    ketama_server v6[2] = {{"[2001:db8:85a3::8a2e:370:7334]:11211", 1}, {"[2001:db8::1]:11211", 1}};
+    ketama_continuum c = create_ketama(v6, 2);
+    CHECK(c != NULL && c->numpoints == 320, "two IPv6 servers: 320 points");
+    if (!c) return;
+    /* The whole address is hashed: the first digest of server 0 is MD5("<address>-0"). */
+    unsigned char d[16];
+    ketama_md5_digest("[2001:db8:85a3::8a2e:370:7334]:11211-0", d);
+    unsigned first = (unsigned)d[0] | (unsigned)d[1] << 8 | (unsigned)d[2] << 16 | (unsigned)d[3] << 24;
+    mcs *arr = c->array;
+    int found = 0;
+    for (int i = 0; i < c->numpoints; i++)
+        if (arr[i].point == first && memcmp(arr[i].ip, "[2001:db8:85a3::8a2e:3", 22) == 0) found++;
+    CHECK(found == 1, "point of MD5(address-0) with the address's first 22 bytes: %d", found);
+    ketama_free(c);
+}
+
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ull;
+
+static unsigned long long rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* get_servers gives get_server's answer for every key: random bytes (NULs included) of
+ * 0..300 bytes, so keys of several MD5 blocks, in calls of 1..300 keys. */
+static void test_batch_matches_single(long nkeys) {
+    enum { MAX_CALL = 300, MAX_LEN = 300 };
+    static ketama_server servers[100];
+    static char addrs[100][32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(addrs[i], sizeof addrs[i], "10.1.%d.%d:11211", i / 10, i % 10);
+        servers[i] = (ketama_server){addrs[i], 100 + (unsigned long)i * 37 % 500};
+    }
+    ketama_continuum c = create_ketama(servers, 100);
+    static char bytes[MAX_CALL][MAX_LEN];
+    const char *keys[MAX_CALL];
+    size_t lens[MAX_CALL];
+    int out[MAX_CALL];
+    long checked = 0, bad = 0;
+    while (checked < nkeys) {
+        size_t n = 1 + rng() % MAX_CALL;
+        for (size_t i = 0; i < n; i++) {
+            lens[i] = rng() % (MAX_LEN + 1);
+            for (size_t j = 0; j < lens[i]; j++) bytes[i][j] = (char)rng();
+            keys[i] = bytes[i];
+        }
+        if (get_servers(c, keys, lens, n, out) != 0) bad++;
+        for (size_t i = 0; i < n; i++)
+            if (out[i] != get_server(c, keys[i], lens[i])) bad++;
+        checked += (long)n;
+    }
+    CHECK(bad == 0, "get_servers differs from get_server on %ld of %ld keys", bad, checked);
+
+    /* Bad arguments and empty continua. */
+    CHECK(get_servers(c, keys, lens, 0, NULL) == 0, "no keys is fine");
+    CHECK(get_servers(c, NULL, lens, 3, out) == -1 && strstr(ketama_error(), "NULL"),
+          "NULL keys: %s", ketama_error());
+    out[0] = 7;
+    CHECK(get_servers(NULL, keys, lens, 1, out) == -1 && out[0] == -1, "NULL continuum");
+    keys[1] = NULL;
+    CHECK(get_servers(c, keys, lens, 2, out) == 0 && out[0] == get_server(c, keys[0], lens[0]) &&
+              out[1] == -1,
+          "a NULL key gives -1");
+    ketama_free(c);
+    ketama_continuum empty;
+    CHECK(ketama_roll(&empty, NULL) == 0, "empty continuum");
+    out[0] = 7;
+    CHECK(get_servers(empty, keys, lens, 1, out) == 0 && out[0] == -1, "empty continuum gives -1");
+    ketama_smoke(empty);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s FIXTURE_DIR [BATCH_KEYS]\n", argv[0]);
+        return 2;
+    }
+    test_fixtures_agree(argv[1]);
+    test_errors();
+    test_long_addresses();
+    test_batch_matches_single(argc > 2 ? atol(argv[2]) : 1000000);
+    return finish();
+}

@@ -1,0 +1,175 @@
+//! The in-memory API: a continuum from a server array, lookups of byte keys by server index.
+//! For programs that hold their server list in memory (an nginx module's configuration, a
+//! proxy) and would otherwise write a temporary file to call `ketama_roll`.
+
+use super::last_error;
+use super::types::{ketama_continuum, Handle};
+use crate::continuum::{Continuum, Server};
+use crate::hash::BATCH;
+use std::ffi::{c_char, c_int, c_uint, c_ulong, CStr};
+use std::ptr;
+use std::sync::Arc;
+
+/// A server for `create_ketama`: its address (any length: the whole string is hashed, as
+/// `ketama_roll` hashes a file's address) and its weight (at least 1).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct ketama_server {
+    pub addr: *const c_char,
+    pub weight: c_ulong,
+}
+
+/// Builds a continuum from `count` servers: the same points, in the same order, as
+/// `ketama_roll` gives for a file listing the same addresses and weights, with no limit on
+/// address length or number of servers. The array is copied; it may be freed after the call.
+/// Returns NULL, with `ketama_error()` saying why, for a NULL `servers`, `count` 0, a NULL or
+/// empty address, a weight of 0, or weights whose sum overflows. Free the continuum with
+/// `ketama_free` (or `ketama_smoke`); every `ketama_*` function accepts it.
+///
+/// # Safety
+/// `servers` is NULL or points at `count` elements whose `addr` is NULL or a NUL-terminated
+/// string.
+#[no_mangle]
+pub unsafe extern "C" fn create_ketama(
+    servers: *const ketama_server,
+    count: c_uint,
+) -> ketama_continuum {
+    if servers.is_null() {
+        last_error::set(&"create_ketama: servers is NULL");
+        return ptr::null_mut();
+    }
+    // SAFETY: per the contract `servers` points at `count` elements.
+    let given = unsafe { std::slice::from_raw_parts(servers, count as usize) };
+    let mut list = Vec::with_capacity(given.len());
+    for (index, s) in given.iter().enumerate() {
+        if s.addr.is_null() {
+            last_error::set(&format_args!(
+                "create_ketama: server {index} has a NULL address"
+            ));
+            return ptr::null_mut();
+        }
+        // `unsigned long` is 32 bits on some targets.
+        #[allow(clippy::useless_conversion)]
+        list.push(Server {
+            // SAFETY: a non-NULL `addr` is a NUL-terminated string per the contract.
+            addr: unsafe { CStr::from_ptr(s.addr) }.to_bytes().to_vec(),
+            weight: u64::from(s.weight),
+        });
+    }
+    match Continuum::build(list) {
+        Ok(c) => {
+            last_error::clear();
+            Handle::into_raw(Some(Arc::new(c)), Some(0))
+        }
+        Err(e) => {
+            last_error::set(&format_args!("create_ketama: {e}"));
+            ptr::null_mut()
+        }
+    }
+}
+
+/// The server a key maps to, as its index in the array given to `create_ketama` (for a
+/// continuum from `ketama_roll`, its index among the file's server lines). The key is
+/// `key_len` bytes; NUL bytes are hashed like any other. -1 for a NULL or empty continuum or
+/// a NULL key.
+///
+/// # Safety
+/// `cont` is NULL or a live continuum from this library; `key` is NULL or readable for
+/// `key_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn get_server(
+    cont: ketama_continuum,
+    key: *const c_char,
+    key_len: usize,
+) -> c_int {
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { Handle::continuum(cont) }) else {
+        return -1;
+    };
+    if key.is_null() {
+        return -1;
+    }
+    // SAFETY: `key` is readable for `key_len` bytes per the contract.
+    let key = unsafe { std::slice::from_raw_parts(key.cast::<u8>(), key_len) };
+    c.server_for(key)
+        .and_then(|i| c_int::try_from(i).ok())
+        .unwrap_or(-1)
+}
+
+/// The servers of `n` keys at once, as `get_server` gives them: `out[i]` is the index for the
+/// key of `key_lens[i]` bytes at `keys[i]` (-1 for a NULL key or an empty continuum). Keys are
+/// hashed several at a time in SIMD lanes where the CPU has them (AVX2 or AVX-512, detected
+/// at run time), so a batch costs a fraction of `n` single lookups. Returns 0, or -1 with
+/// `ketama_error()` saying why for a NULL continuum, or NULL arrays with `n` > 0.
+///
+/// # Safety
+/// `cont` is NULL or a live continuum from this library; `keys`, `key_lens` and `out` are
+/// NULL or hold `n` elements, and each `keys[i]` is NULL or readable for `key_lens[i]` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn get_servers(
+    cont: ketama_continuum,
+    keys: *const *const c_char,
+    key_lens: *const usize,
+    n: usize,
+    out: *mut c_int,
+) -> c_int {
+    if n == 0 {
+        return 0;
+    }
+    if keys.is_null() || key_lens.is_null() || out.is_null() {
+        last_error::set(&"get_servers: keys, key_lens and out must not be NULL");
+        return -1;
+    }
+    // SAFETY: per the contract the three arrays hold `n` elements.
+    let (keys, key_lens, out) = unsafe {
+        (
+            std::slice::from_raw_parts(keys, n),
+            std::slice::from_raw_parts(key_lens, n),
+            std::slice::from_raw_parts_mut(out, n),
+        )
+    };
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { Handle::continuum(cont) }) else {
+        out.fill(-1);
+        if cont.is_null() {
+            last_error::set(&"get_servers: the continuum is NULL");
+            return -1;
+        }
+        return 0;
+    };
+    let mut slices: [&[u8]; BATCH] = [&[]; BATCH];
+    let mut found = [None; BATCH];
+    for ((keys, lens), out) in keys
+        .chunks(BATCH)
+        .zip(key_lens.chunks(BATCH))
+        .zip(out.chunks_mut(BATCH))
+    {
+        for ((slice, &key), &len) in slices.iter_mut().zip(keys).zip(lens) {
+            *slice = if key.is_null() {
+                &[]
+            } else {
+                // SAFETY: a non-NULL key is readable for its length per the contract.
+                unsafe { std::slice::from_raw_parts(key.cast::<u8>(), len) }
+            };
+        }
+        c.servers_for(&slices[..keys.len()], &mut found);
+        for ((o, server), key) in out.iter_mut().zip(&found).zip(keys) {
+            *o = match server {
+                Some(s) if !key.is_null() => c_int::try_from(*s).unwrap_or(-1),
+                _ => -1,
+            };
+        }
+    }
+    0
+}
+
+/// Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
+/// NULL is ignored.
+///
+/// # Safety
+/// `cont` is NULL or a continuum from this library not yet freed; it is not used after.
+#[no_mangle]
+pub unsafe extern "C" fn ketama_free(cont: ketama_continuum) {
+    // SAFETY: per the contract.
+    unsafe { Handle::free(cont) }
+}

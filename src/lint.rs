@@ -1,0 +1,393 @@
+//! Everything in a server file that the library reads differently from what its author most
+//! likely meant, found line by line (`ketama check`).
+//!
+//! The library stops at the first bad line and names only that one; an operator fixing a file
+//! wants every problem at once, with the line an editor shows. So each `fgets` read is judged
+//! on its own with the parser's own functions (the verdict can never drift from the library's),
+//! and the surprises the library accepts silently are reported beside the errors.
+
+use crate::continuum::{digests_for, Continuum, IP_LEN};
+use crate::parse::{self, LineProblem, ParseError, MAX_ADDRESS, READ_CHUNK};
+use std::collections::HashMap;
+
+/// Whether the library rejects the file for it, or reads the file in a way that surprises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem. `line` is the line as an editor counts it (0 for the file as a whole); `read`
+/// the library's line number, which counts 126-byte pieces of longer lines separately.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub line: u32,
+    pub read: u32,
+    pub severity: Severity,
+    /// A stable name for scripts, such as `weight_truncated`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The verdict on a file: its findings in file order, and what the library makes of it.
+#[derive(Debug)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// The continuum the library builds, when it accepts the file.
+    pub continuum: Option<Continuum>,
+}
+
+/// Checks a server file's bytes.
+pub fn check(data: &[u8]) -> Report {
+    let mut findings = Vec::new();
+    let mut first_seen: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut server_lines = Vec::new();
+    let mut line_of_read = Vec::new();
+    let mut line = 1u32;
+    let mut column = 1usize;
+    let pieces: Vec<&[u8]> = parse::reads(data).collect();
+    for (index, &piece) in pieces.iter().enumerate() {
+        let read = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        line_of_read.push(line);
+        let mut note = |severity, code, message: String| {
+            let message = if column > 1 {
+                format!("bytes {column} on, read as a line of their own: {message}")
+            } else {
+                message
+            };
+            findings.push(Finding {
+                line,
+                read,
+                severity,
+                code,
+                message,
+            });
+        };
+        let ends_line = piece.ends_with(b"\n");
+        if piece.len() == READ_CHUNK && !ends_line && index + 1 < pieces.len() {
+            note(
+                Severity::Warning,
+                "long_line",
+                format!(
+                    "longer than the {READ_CHUNK} bytes the library reads at once: \
+                     the rest is read as another line (and the library's line numbers \
+                     after it are one higher)"
+                ),
+            );
+        }
+        let text = parse::c_string(piece);
+        if text.len() < piece.len() {
+            note(
+                Severity::Warning,
+                "nul_byte",
+                format!(
+                    "a NUL byte at byte {} ends the line for the library: the rest of it is ignored",
+                    column + text.len()
+                ),
+            );
+        }
+        match parse::read_server(text) {
+            None => {}
+            Some(Err(problem)) => note(
+                Severity::Error,
+                problem_code(&problem),
+                format!("{problem}: the library rejects the whole file"),
+            ),
+            Some(Ok(server)) => {
+                let last = index + 1 == pieces.len();
+                for (severity, code, message) in surprises(text, piece, last, server.weight) {
+                    note(severity, code, message);
+                }
+                let addr = server.addr.escape_ascii().to_string();
+                if let Some(first) = first_seen.get(&server.addr) {
+                    note(
+                        Severity::Warning,
+                        "duplicate_server",
+                        format!(
+                            "server \"{addr}\" is already on line {first}: both get the same \
+                             points and every tie goes to the first, so this line only gets \
+                             keys from points the first does not have (none unless its weight \
+                             is larger)"
+                        ),
+                    );
+                } else {
+                    first_seen.insert(server.addr.clone(), line);
+                }
+                server_lines.push((line, read));
+            }
+        }
+        if ends_line {
+            line = line.saturating_add(1);
+            column = 1;
+        } else {
+            column += piece.len();
+        }
+    }
+
+    let whole_file = |code, message| Finding {
+        line: 0,
+        read: 0,
+        severity: Severity::Error,
+        code,
+        message,
+    };
+    let continuum = match parse::parse(data) {
+        Ok(servers) => match Continuum::build(servers) {
+            Ok(c) => {
+                findings.extend(zero_points(&c, &server_lines));
+                Some(c)
+            }
+            Err(err) => {
+                findings.push(whole_file("unbuildable", err.to_string()));
+                None
+            }
+        },
+        Err(ParseError::NoServers) => {
+            findings.push(whole_file(
+                "no_servers",
+                "no server lines: the library rejects a file without servers".to_string(),
+            ));
+            None
+        }
+        // Only what no single line shows (the running total overflowing) is still unreported.
+        Err(ParseError::Line {
+            line: read,
+            problem,
+        }) => {
+            if !findings
+                .iter()
+                .any(|f| f.read == read && f.severity == Severity::Error)
+            {
+                findings.push(Finding {
+                    line: line_of_read[read as usize - 1],
+                    read,
+                    severity: Severity::Error,
+                    code: problem_code(&problem),
+                    message: format!("{problem}: the library rejects the whole file"),
+                });
+            }
+            None
+        }
+    };
+    findings.sort_by_key(|f| f.read);
+    Report {
+        findings,
+        continuum,
+    }
+}
+
+/// What an accepted server line means that its text does not say: a weight losing a digit,
+/// text after the digits that is ignored, an address that fills `mcs.ip`.
+fn surprises(
+    text: &[u8],
+    piece: &[u8],
+    last: bool,
+    weight: u64,
+) -> Vec<(Severity, &'static str, String)> {
+    let mut found = Vec::new();
+    let mut toks = parse::tokens(text);
+    let (Some(addr), Some(token)) = (toks.next(), toks.next()) else {
+        return found;
+    };
+    let after: Vec<&[u8]> = toks.collect();
+    let kept = &token[..token.len() - 1];
+    if parse::strtol(token) != parse::strtol(kept) {
+        let why = if !after.is_empty() {
+            let rest = after.join(&b' ');
+            if rest.iter().all(u8::is_ascii_whitespace) {
+                "white space follows it on the line".to_string()
+            } else {
+                format!(
+                    "the line goes on after it (\"{}\")",
+                    rest.trim_ascii_end().escape_ascii()
+                )
+            }
+        } else if text.len() < piece.len() {
+            "a NUL byte follows it".to_string()
+        } else if last {
+            "the file ends without a newline".to_string()
+        } else {
+            format!("the line is cut at {READ_CHUNK} bytes")
+        };
+        found.push((
+            Severity::Warning,
+            "weight_truncated",
+            format!(
+                "weight \"{}\" is read as {weight}: the library drops a weight's last character \
+                 (meant to be the newline), and here {why}",
+                token.escape_ascii()
+            ),
+        ));
+    }
+    let junk = ignored_after_digits(kept);
+    if !junk.is_empty() {
+        found.push((
+            Severity::Warning,
+            "weight_junk",
+            format!(
+                "weight \"{}\" is read as {weight}: \"{}\" after the digits is ignored",
+                kept.escape_ascii(),
+                junk.escape_ascii()
+            ),
+        ));
+    }
+    if (IP_LEN..=MAX_ADDRESS).contains(&addr.len()) {
+        found.push((
+            Severity::Warning,
+            "address_fills_ip",
+            format!(
+                "address \"{}\" is {} bytes: mcs.ip holds {} with no room for the terminating \
+                 NUL, so C clients that print it see \"{}\" or read past it",
+                addr.escape_ascii(),
+                addr.len(),
+                IP_LEN,
+                addr[..IP_LEN].escape_ascii()
+            ),
+        ));
+    }
+    found
+}
+
+/// What `strtol` leaves unread of a weight, less the `\r` of a CRLF line.
+fn ignored_after_digits(number: &[u8]) -> &[u8] {
+    let start = number
+        .iter()
+        .position(|b| !b" \t\n\x0b\x0c\r".contains(b))
+        .unwrap_or(number.len());
+    let mut end = start;
+    if matches!(number.get(end), Some(b'+' | b'-')) {
+        end += 1;
+    }
+    end += number[end..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let rest = &number[end..];
+    rest.strip_suffix(b"\r").unwrap_or(rest)
+}
+
+/// Servers whose share of 40 × n digests rounds down to none: no key ever maps to them.
+fn zero_points(c: &Continuum, server_lines: &[(u32, u32)]) -> Vec<Finding> {
+    let servers = c.servers();
+    let total: u64 = servers.iter().map(|s| s.weight).sum();
+    servers
+        .iter()
+        .zip(server_lines)
+        .filter(|(s, _)| digests_for(s.weight, total, servers.len()) == 0)
+        .map(|(s, &(line, read))| Finding {
+            line,
+            read,
+            severity: Severity::Warning,
+            code: "zero_points",
+            message: format!(
+                "server \"{}\" gets 0 points (floor({} / {total} × 40 × {}) = 0): \
+                 no key maps to it",
+                s.addr.escape_ascii(),
+                s.weight,
+                servers.len()
+            ),
+        })
+        .collect()
+}
+
+/// The name scripts see for each way a line rejects the file.
+fn problem_code(problem: &LineProblem) -> &'static str {
+    match problem {
+        LineProblem::Blank => "blank_line",
+        LineProblem::AddressTooLong { .. } => "address_too_long",
+        LineProblem::MissingWeight { .. } => "missing_weight",
+        LineProblem::WeightNotNumber { .. } => "weight_not_number",
+        LineProblem::WeightOutOfRange { .. } => "weight_out_of_range",
+        LineProblem::WeightNegative { .. } => "weight_negative",
+        LineProblem::WeightZero { .. } => "weight_zero",
+        LineProblem::TotalOverflow => "total_overflow",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (line, library line, code) of each finding.
+    fn found(data: &[u8]) -> Vec<(u32, u32, &'static str)> {
+        check(data)
+            .findings
+            .iter()
+            .map(|f| (f.line, f.read, f.code))
+            .collect()
+    }
+
+    #[test]
+    fn clean_file_has_no_findings_and_its_continuum() {
+        let report = check(b"# pool\na:1 100\r\nb:1\t+200\n\n");
+        assert_eq!(report.findings, []);
+        assert_eq!(report.continuum.unwrap().servers().len(), 2);
+    }
+
+    #[test]
+    fn white_space_after_the_weight_costs_a_digit() {
+        let report = check(b"a:1 100 \nb:1 100\n");
+        assert_eq!(report.findings[0].code, "weight_truncated");
+        assert!(report.findings[0]
+            .message
+            .ends_with("here white space follows it on the line"));
+        assert_eq!(report.continuum.unwrap().servers()[0].weight, 10);
+    }
+
+    #[test]
+    fn a_weight_cut_at_126_bytes_is_explained_on_the_editor_line() {
+        let line = format!("a:1{}100\n", " ".repeat(120));
+        assert_eq!(line.len(), 127);
+        let data = format!("b:1 5\n{line}c:1 5\n");
+        assert_eq!(
+            found(data.as_bytes()),
+            [(2, 2, "long_line"), (2, 2, "weight_truncated")]
+        );
+        let report = check(data.as_bytes());
+        assert!(report.findings[1]
+            .message
+            .ends_with("here the line is cut at 126 bytes"));
+    }
+
+    #[test]
+    fn nul_byte_ends_the_line() {
+        let report = check(b"a:1 50\0junk\nb:1 7\n");
+        assert_eq!(
+            found(b"a:1 50\0junk\nb:1 7\n"),
+            [(1, 1, "nul_byte"), (1, 1, "weight_truncated")]
+        );
+        assert!(report.findings[1]
+            .message
+            .ends_with("a NUL byte follows it"));
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_after_the_first() {
+        assert_eq!(
+            found(b"a:1 100\r\n\r\nb:1 1.5\n\nc:1\n"),
+            [
+                (2, 2, "blank_line"),
+                (3, 3, "weight_junk"),
+                (5, 5, "missing_weight")
+            ]
+        );
+    }
+
+    #[test]
+    fn junk_after_the_digits_is_named() {
+        let report = check(b"a:1 1e3\n");
+        assert_eq!(
+            report.findings[0].message,
+            "weight \"1e3\" is read as 1: \"e3\" after the digits is ignored"
+        );
+        assert_eq!(ignored_after_digits(b" -12\r"), b"");
+        assert_eq!(ignored_after_digits(b"+3,000"), b",000");
+    }
+
+    #[test]
+    fn overflowing_total_is_reported_where_the_library_stops() {
+        let max = i64::MAX;
+        let data = format!("a:1 {max}\n# c\nb:1 {max}\nc:1 {max}\n");
+        assert_eq!(found(data.as_bytes()), [(4, 4, "total_overflow")]);
+    }
+}

@@ -1,0 +1,557 @@
+//! The `ketama` command, run as a user runs it: exact output on the reference fixtures (whose
+//! expected continua and lookups come from the original library), exit statuses, and `diff`'s
+//! exact arithmetic checked against mapping a large sample of keys through both files.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn ketama(args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ketama"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_vec();
+    let feeder = std::thread::spawn(move || input.write_all(&stdin));
+    let out = child.wait_with_output().unwrap();
+    // A command that does not read its input (keys given as arguments) closes the pipe.
+    if let Err(err) = feeder.join().unwrap() {
+        assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+    }
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn fixture(name: &str) -> String {
+    format!("c-tests/fixtures/{name}")
+}
+
+fn expected(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture(&format!("{name}.expected")));
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// Fixtures that the original rolls.
+fn rolling_fixtures() -> Vec<String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("c-tests/fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".expected").map(str::to_string)
+        })
+        .filter(|name| expected(name).starts_with("roll\t1\n"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 15, "fixtures missing: {names:?}");
+    names
+}
+
+/// The original's points of a fixture: (point, ip) in continuum order.
+fn original_points(name: &str) -> Vec<(u32, String)> {
+    expected(name)
+        .lines()
+        .filter_map(|l| l.strip_prefix("point\t"))
+        .map(|l| {
+            let (point, ip) = l.split_once('\t').unwrap();
+            (point.parse().unwrap(), ip.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn points_prints_what_ketama_print_continuum_printed() {
+    for name in rolling_fixtures() {
+        let points = original_points(&name);
+        let mut want = format!("Numpoints in continuum: {}\n", points.len());
+        for (point, ip) in &points {
+            want += &format!("{ip} ({point})\n");
+        }
+        let run = ketama(&["points", &fixture(&format!("{name}.servers"))], b"");
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{name}");
+        assert!(
+            run.stdout == want,
+            "{name}: points differ from the original"
+        );
+    }
+}
+
+#[test]
+fn points_json_lists_every_point() {
+    let run = ketama(&["points", "--json", &fixture("single.servers")], b"");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let points = original_points("single");
+    assert_eq!(
+        lines[0],
+        format!("{{\"numpoints\":{},\"points\":[", points.len())
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "{{\"point\":{},\"ip\":\"{ip}\",\"server\":\"{ip}\"}},",
+            points[0].0,
+            ip = points[0].1
+        )
+    );
+    assert_eq!(lines.len(), points.len() + 2);
+    assert_eq!(lines[lines.len() - 1], "]}");
+}
+
+#[test]
+fn map_gives_the_original_server_for_every_key() {
+    let keys = std::fs::read(fixture("keys.txt")).unwrap();
+    for name in [
+        "lastfm8",
+        "tie",
+        "names_21_22_23",
+        "float_trap_double_precision",
+    ] {
+        let want: String = expected(name)
+            .lines()
+            .filter_map(|l| l.strip_prefix("key\t"))
+            .map(|l| {
+                let fields: Vec<&str> = l.split('\t').collect();
+                format!("{}\t{}\n", fields[0], fields[3])
+            })
+            .collect();
+        let file = fixture(&format!("{name}.servers"));
+        let run = ketama(&["map", &file], &keys);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        // The fixtures record mcs.ip (22 bytes); map prints the whole address.
+        let got = run
+            .stdout
+            .replace("cache-ccc.example:11211", "cache-ccc.example:1121");
+        assert!(got == want, "{name}: map differs from the original");
+    }
+}
+
+#[test]
+fn map_takes_keys_from_arguments_and_prints_json() {
+    let file = fixture("lastfm8.servers");
+    let line = |key: &str| {
+        expected("lastfm8")
+            .lines()
+            .find_map(|l| {
+                let rest = l.strip_prefix(&format!("key\t{key}\t"))?;
+                let f: Vec<&str> = rest.split('\t').collect();
+                Some((f[0].to_string(), f[1].to_string(), f[2].to_string()))
+            })
+            .unwrap()
+    };
+    let run = ketama(&["map", &file, "0", "1"], b"ignored\n");
+    let (_, _, ip0) = line("0");
+    let (_, _, ip1) = line("1");
+    assert_eq!(run.stdout, format!("0\t{ip0}\n1\t{ip1}\n"));
+    let run = ketama(&["--json", "map", &file, "0"], b"");
+    let (hash, point, ip) = line("0");
+    assert_eq!(
+        run.stdout,
+        format!("{{\"key\":\"0\",\"hash\":{hash},\"point\":{point},\"server\":\"{ip}\"}}\n")
+    );
+    // Only "\n" ends a key: the "\r" of a CRLF line is part of it, and a last line needs none.
+    let run = ketama(&["map", &file], b"0\r\n\n1");
+    assert_eq!(run.stdout.lines().count(), 3);
+    assert!(run.stdout.starts_with("0\r\t"));
+    assert!(run.stdout.ends_with(&format!("1\t{ip1}\n")));
+}
+
+/// `check`'s text output with the fixture path replaced by FILE, and its exit status.
+fn check(name: &str) -> (String, i32) {
+    let file = fixture(&format!("{name}.servers"));
+    let run = ketama(&["check", &file], b"");
+    assert_eq!(run.stderr, "");
+    (run.stdout.replace(&file, "FILE"), run.code)
+}
+
+#[test]
+fn check_passes_clean_files() {
+    assert_eq!(
+        check("lastfm8"),
+        ("FILE: 8 servers, 1264 points; no problems\n".to_string(), 0)
+    );
+    // CRLF works as long as no line is blank.
+    assert_eq!(
+        check("crlf"),
+        ("FILE: 3 servers, 472 points; no problems\n".to_string(), 0)
+    );
+}
+
+#[test]
+fn check_explains_each_trap_at_its_line() {
+    let dropped = "the library drops a weight's last character (meant to be the newline), and here";
+    let cases = [
+        (
+            "trailing_fields",
+            format!(
+                "FILE:1: warning: weight \"600\" is read as 60: {dropped} the line goes on after \
+                 it (\"# rack 1\")\n\
+                 FILE:2: warning: weight \"300\" is read as 30: {dropped} the line goes on after \
+                 it (\"primary\")\n\
+                 FILE: 3 servers, 472 points; 0 errors, 2 warnings\n"
+            ),
+        ),
+        (
+            "no_trailing_newline",
+            format!(
+                "FILE:3: warning: weight \"250\" is read as 25: {dropped} the file ends without \
+                 a newline\n\
+                 FILE: 3 servers, 472 points; 0 errors, 1 warning\n"
+            ),
+        ),
+        (
+            "names_21_22_23",
+            "FILE:2: warning: address \"cache-bb.example:11211\" is 22 bytes: mcs.ip holds 22 \
+             with no room for the terminating NUL, so C clients that print it see \
+             \"cache-bb.example:11211\" or read past it\n\
+             FILE:3: warning: address \"cache-ccc.example:11211\" is 23 bytes: mcs.ip holds 22 \
+             with no room for the terminating NUL, so C clients that print it see \
+             \"cache-ccc.example:1121\" or read past it\n\
+             FILE: 3 servers, 480 points; 0 errors, 2 warnings\n"
+                .to_string(),
+        ),
+        (
+            "duplicate_lines",
+            "FILE:3: warning: server \"10.0.1.1:11211\" is already on line 1: both get the same \
+             points and every tie goes to the first, so this line only gets keys from points \
+             the first does not have (none unless its weight is larger)\n\
+             FILE: 3 servers, 480 points; 0 errors, 1 warning\n"
+                .to_string(),
+        ),
+        (
+            "float_trap_zero_points",
+            "FILE:3: warning: server \"10.0.0.3:11211\" gets 0 points \
+             (floor(4 / 720 × 40 × 3) = 0): no key maps to it\n\
+             FILE: 3 servers, 476 points; 0 errors, 1 warning\n"
+                .to_string(),
+        ),
+        (
+            "leading_plus_and_junk_weight",
+            "FILE:2: warning: weight \"100MB\" is read as 100: \"MB\" after the digits is \
+             ignored\n\
+             FILE: 2 servers, 316 points; 0 errors, 1 warning\n"
+                .to_string(),
+        ),
+        (
+            "long_comment_line",
+            format!(
+                "FILE:1: warning: longer than the 126 bytes the library reads at once: the rest \
+                 is read as another line (and the library's line numbers after it are one \
+                 higher)\n\
+                 FILE:1: error: bytes 127 on, read as a line of their own: address \"{}\\n\" is \
+                 77 bytes long; a server file allows at most 23: the library rejects the whole \
+                 file [the library's line 2]\n\
+                 FILE: rejected by the library: 1 error, 1 warning\n",
+                "x".repeat(76)
+            ),
+        ),
+        (
+            "err_empty_file",
+            "FILE: error: no server lines: the library rejects a file without servers\n\
+             FILE: rejected by the library: 1 error, 0 warnings\n"
+                .to_string(),
+        ),
+    ];
+    for (name, want) in cases {
+        assert_eq!(check(name), (want, 1), "{name}");
+    }
+}
+
+/// A scratch file with `content`, named for the test.
+fn scratch(name: &str, content: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("ketama-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn check_reports_every_error_not_only_the_first() {
+    let file = scratch("errors", b"a:1 100\n\t\nb:1 0\nc:1 x\n");
+    let run = ketama(&["check", "--json", &file], b"");
+    assert_eq!(run.code, 1);
+    let codes: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.split("\"code\":\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(codes, ["blank_line", "weight_zero", "weight_not_number"]);
+    assert!(run.stdout.starts_with(&format!(
+        "{{\"file\":\"{file}\",\"accepted\":false,\"servers\":null,\"points\":null,\
+         \"errors\":3,\"warnings\":0,\"findings\":[\n\
+         {{\"line\":2,\"library_line\":2,\"severity\":\"error\",\"code\":\"blank_line\","
+    )));
+    // Weights that overflow only together are caught at the line where the sum overflows.
+    let max = i64::MAX;
+    let file = scratch(
+        "overflow",
+        format!("a:1 {max}\nb:1 {max}\nc:1 {max}\n").as_bytes(),
+    );
+    let run = ketama(&["check", &file], b"");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "{file}:3: error: the weights add up to more than an unsigned long holds: \
+             the library rejects the whole file\n\
+             {file}: rejected by the library: 1 error, 0 warnings\n"
+        )
+    );
+}
+
+#[test]
+fn dist_shows_exact_shares_sorted_with_the_worst_summarized() {
+    let run = ketama(&["dist", &fixture("lastfm8.servers")], b"");
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        "server            weight  points   weight%     keys%  deviation  # keys, | weight\n\
+         10.0.1.7:11211       950     280   22.093%   23.952%      +8.4%  ############################|#\n\
+         10.0.1.3:11211       200      56    4.651%    4.763%      +2.4%  ######|\n\
+         10.0.1.6:11211       800     236   18.605%   18.978%      +2.0%  #######################|\n\
+         10.0.1.5:11211      1000     296   23.256%   23.682%      +1.8%  #############################|\n\
+         10.0.1.8:11211       100      28    2.326%    2.240%      -3.7%  ###|\n\
+         10.0.1.2:11211       300      88    6.977%    6.624%      -5.1%  ######## |\n\
+         10.0.1.4:11211       350     104    8.140%    7.327%     -10.0%  ######### |\n\
+         10.0.1.1:11211       600     176   13.953%   12.434%     -10.9%  ################ |\n\
+         worst: 10.0.1.1:11211 gets 12.434% of the keys for 13.953% of the weight (-10.9%)\n"
+    );
+}
+
+/// A number field of a one-record-per-line JSON output.
+fn field(line: &str, name: &str) -> u64 {
+    let at = line.find(&format!("\"{name}\":")).unwrap() + name.len() + 3;
+    let digits: String = line[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().unwrap()
+}
+
+/// A string field of a one-record-per-line JSON output.
+fn string_field<'a>(line: &'a str, name: &str) -> &'a str {
+    let at = line.find(&format!("\"{name}\":\"")).unwrap() + name.len() + 4;
+    line[at..].split('"').next().unwrap()
+}
+
+#[test]
+fn dist_json_hashes_are_the_arcs_of_the_original_points() {
+    for name in ["lastfm8", "tie", "float_trap_zero_points"] {
+        // The oracle: the arcs of the original's own points, each owned by the point ending it.
+        let points = original_points(name);
+        let mut want: BTreeMap<String, u64> = BTreeMap::new();
+        let last = u64::from(points.last().unwrap().0);
+        for (i, (point, ip)) in points.iter().enumerate() {
+            let arc = match i {
+                0 => (1u64 << 32) - last + u64::from(*point),
+                _ => u64::from(*point) - u64::from(points[i - 1].0),
+            };
+            *want.entry(ip.clone()).or_insert(0) += arc;
+        }
+        let run = ketama(
+            &["dist", "--json", &fixture(&format!("{name}.servers"))],
+            b"",
+        );
+        let mut got: BTreeMap<String, u64> = BTreeMap::new();
+        for line in run.stdout.lines().filter(|l| l.contains("\"hashes\"")) {
+            let hashes = field(line, "hashes");
+            if hashes > 0 {
+                *got.entry(string_field(line, "server").to_string())
+                    .or_insert(0) += hashes;
+            }
+        }
+        assert_eq!(got, want, "{name}");
+    }
+}
+
+/// `map` output as key -> server.
+fn mapping(file: &str, keys: &[u8]) -> Vec<String> {
+    let run = ketama(&["map", file], keys);
+    assert_eq!(run.code, 0);
+    run.stdout
+        .lines()
+        .map(|l| l.split_once('\t').unwrap().1.to_string())
+        .collect()
+}
+
+#[test]
+fn diff_agrees_with_mapping_200k_keys() {
+    const KEYS: usize = 200_000;
+    let keys: String = (0..KEYS).map(|k| format!("{k}\n")).collect();
+    for (old, new) in [
+        ("examples/ketama.servers", "examples/ketama-added.servers"),
+        (
+            "c-tests/fixtures/lastfm8.servers",
+            "c-tests/fixtures/lastfm4.servers",
+        ),
+    ] {
+        let run = ketama(&["diff", "--json", old, new], b"");
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let mut exact: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for line in run.stdout.lines().filter(|l| l.starts_with("{\"from\"")) {
+            let pair = (string_field(line, "from"), string_field(line, "to"));
+            exact.insert(
+                (pair.0.to_string(), pair.1.to_string()),
+                field(line, "hashes"),
+            );
+        }
+        let moved_line = run.stdout.lines().last().unwrap();
+        let moved = field(moved_line, "hashes");
+        assert_eq!(moved, exact.values().sum::<u64>());
+
+        let (before, after) = (mapping(old, keys.as_bytes()), mapping(new, keys.as_bytes()));
+        let mut sampled: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for (b, a) in before.into_iter().zip(after) {
+            if b != a {
+                *sampled.entry((b, a)).or_insert(0) += 1;
+            }
+        }
+        // MD5 spreads the keys uniformly, so a count out of KEYS estimates a share p with
+        // standard deviation sqrt(p(1-p)/KEYS): 0.09 points of percentage at p = 20%. Allowing
+        // 4.5 of them would let a correct program fail on one sample in 150,000; being off by
+        // a whole arc, or swapping a pair, shifts shares by far more than that.
+        let close = |count: usize, hashes: u64| {
+            let p = hashes as f64 / (1u64 << 32) as f64;
+            let sigma = (p * (1.0 - p) / KEYS as f64).sqrt().max(1.0 / KEYS as f64);
+            ((count as f64 / KEYS as f64) - p).abs() <= 4.5 * sigma
+        };
+        let total: usize = sampled.values().sum();
+        assert!(close(total, moved), "{old} -> {new}: {total} keys moved");
+        for (pair, hashes) in &exact {
+            let count = sampled.get(pair).copied().unwrap_or(0);
+            assert!(
+                close(count, *hashes),
+                "{pair:?}: {count} keys, {hashes} hashes"
+            );
+        }
+        for pair in sampled.keys() {
+            assert!(
+                exact.contains_key(pair),
+                "{pair:?} moved in the sample only"
+            );
+        }
+    }
+}
+
+#[test]
+fn diff_after_adding_a_server() {
+    let run = ketama(
+        &[
+            "diff",
+            "examples/ketama.servers",
+            "examples/ketama-added.servers",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        "old: examples/ketama.servers: 4 servers, 632 points\n\
+         new: examples/ketama-added.servers: 5 servers, 788 points\n\
+         added: 10.0.2.5:11211 (weight 1024)\n\
+         \n\
+         from            to                  keys\n\
+         10.0.2.3:11211  10.0.2.5:11211   12.002%\n\
+         10.0.2.1:11211  10.0.2.5:11211    4.243%\n\
+         10.0.2.2:11211  10.0.2.5:11211    3.403%\n\
+         \n\
+         moved: 19.648% of the keys (843887066 of 4294967296 hashes)\n\
+         ideal: 19.803% (the share of weight that changes servers); ketama moves 0.99 times that\n"
+    );
+    let same = ketama(
+        &[
+            "diff",
+            &fixture("lastfm8.servers"),
+            &fixture("lastfm8.servers"),
+        ],
+        b"",
+    );
+    assert!(same.stdout.ends_with(
+        "moved: 0.000% of the keys (0 of 4294967296 hashes)\n\
+         ideal: 0.000% (the share of weight that changes servers); no key moves\n"
+    ));
+}
+
+#[test]
+fn errors_are_one_line_on_stderr() {
+    let run = ketama(&["map", "no/such/file", "k"], b"");
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .starts_with("ketama: cannot open server file no/such/file: No such file")
+            && run.stderr.lines().count() == 1,
+        "{}",
+        run.stderr
+    );
+    let run = ketama(&["dist", &fixture("err_zero_weight.servers")], b"");
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "ketama: weight of \"10.0.1.2:11211\" is 0 (line 2 in {})\n",
+            fixture("err_zero_weight.servers")
+        )
+    );
+    // A mistake on the command line: one line too, and status 2.
+    let run = ketama(&["mop", "x"], b"");
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "ketama: unrecognized subcommand 'mop'; tip: a similar subcommand exists: 'map' \
+         (see ketama --help)\n"
+    );
+    let run = ketama(&["diff", "a"], b"");
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "ketama: the following required arguments were not provided: <NEW> (see ketama --help)\n"
+    );
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for (sub, usage) in [
+        ("map", "Usage: ketama map [OPTIONS] <FILE> [KEYS]..."),
+        ("points", "Usage: ketama points [OPTIONS] <FILE>"),
+        ("check", "Usage: ketama check [OPTIONS] <FILE>"),
+        ("dist", "Usage: ketama dist [OPTIONS] <FILE>"),
+        ("diff", "Usage: ketama diff [OPTIONS] <OLD> <NEW>"),
+    ] {
+        let run = ketama(&[sub, "--help"], b"");
+        assert_eq!(run.code, 0);
+        assert!(run.stdout.contains(usage), "{sub}: {}", run.stdout);
+        assert!(run.stdout.contains("--json"), "{sub}");
+    }
+}
+
+#[test]
+fn readme_examples_are_what_the_command_prints() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut checked = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        for example in block.split("$ ketama ").skip(1) {
+            let (command, want) = example.split_once('\n').unwrap();
+            let args: Vec<&str> = command.split_whitespace().collect();
+            assert_eq!(ketama(&args, b"").stdout, want, "ketama {command}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3);
+}
