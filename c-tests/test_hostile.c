@@ -1,7 +1,8 @@
 /*
  * Hostile input and misuse, through the public header and the shared library only: server
  * files that are not what they should be, callers that do what C callers do, a failed reload
- * under a caller holding continua, and memory that stays flat over 10,000 roll/smoke cycles.
+ * under a caller holding continua, and memory that stays flat over 10,000 cycles of roll/smoke
+ * and create_ketama/ketama_free.
  *
  * Usage: test_hostile SCRATCH_DIR
  * With KETAMA_NO_RSS set (under valgrind or AddressSanitizer, whose own memory swamps the
@@ -242,6 +243,90 @@ static void test_keys(void) {
     free(path);
 }
 
+/* The point index `get_server`'s answer must match: a linear scan, then the server whose
+ * address begins with that point's ip. */
+static int server_by_scan(ketama_continuum c, const ketama_server *servers, int n, unsigned h) {
+    const mcs *m = &((mcs *)c->array)[scan(c, h)];
+    for (int i = 0; i < n; i++)
+        if (strncmp(servers[i].addr, m->ip, 22) == 0) return i;
+    return -2;
+}
+
+/* The in-memory API as C callers misuse it. */
+static void test_new_api_misuse(void) {
+    /* The array and its strings are the caller's: freed at once, they must not be used. */
+    enum { N = 4 };
+    ketama_server *servers = malloc(N * sizeof *servers);
+    char *addrs[N];
+    for (int i = 0; i < N; i++) {
+        addrs[i] = malloc(32);
+        snprintf(addrs[i], 32, "10.4.0.%d:11211", i);
+        servers[i] = (ketama_server){addrs[i], 10ul + (unsigned long)i};
+    }
+    ketama_continuum c = create_ketama(servers, N);
+    CHECK(c != NULL, "create_ketama: %s", ketama_error());
+    ketama_server kept[N];
+    char kept_addr[N][32];
+    for (int i = 0; i < N; i++) {
+        memcpy(kept_addr[i], addrs[i], 32);
+        kept[i] = (ketama_server){kept_addr[i], servers[i].weight};
+        free(addrs[i]);
+    }
+    free(servers);
+
+    /* Keys with a length: every byte value, NUL included (hashes from Python's hashlib). */
+    int wrong = 0;
+    for (int b = 1; b < 256; b++) {
+        char key = (char)b;
+        char str[2] = {key, '\0'};
+        if (get_server(c, &key, 1) != server_by_scan(c, kept, N, ketama_hashi(str))) wrong++;
+    }
+    CHECK(wrong == 0, "%d one-byte keys land elsewhere than a linear scan says", wrong);
+    char nul = '\0';
+    CHECK(get_server(c, &nul, 1) == server_by_scan(c, kept, N, 0xad85b893u), "the key \"\\0\"");
+    size_t mb = 1 << 20;
+    char *zeros = calloc(mb, 1);
+    CHECK(get_server(c, zeros, mb) == server_by_scan(c, kept, N, 0x361bd8b6u), "1 MiB of NULs");
+    CHECK(get_server(c, zeros, 0) == server_by_scan(c, kept, N, 0xd98c1dd4u), "the empty key");
+    ketama_free(c);
+
+    /* An address of 1 MiB: hashed whole, its first 22 bytes kept. */
+    char *long_addr = malloc(mb + 1);
+    memset(long_addr, 'h', mb);
+    long_addr[mb] = '\0';
+    ketama_server one = {long_addr, 1};
+    c = create_ketama(&one, 1);
+    CHECK(c != NULL && c->numpoints == 160, "a 1 MiB address rolls 160 points");
+    if (c) {
+        CHECK(strncmp(((mcs *)c->array)[0].ip, long_addr, 22) == 0, "ip is its first 22 bytes");
+        CHECK(get_server(c, "k", 1) == 0, "and takes every key");
+    }
+    ketama_free(c);
+
+    /* More points than the cap: refused, not built. */
+    enum { FLEET = 110000 };
+    ketama_server *fleet = malloc(FLEET * sizeof *fleet);
+    char (*names)[24] = malloc(FLEET * sizeof *names);
+    for (int i = 0; i < FLEET; i++) {
+        snprintf(names[i], sizeof names[i], "s%d", i);
+        fleet[i] = (ketama_server){names[i], 1};
+    }
+    c = create_ketama(fleet, FLEET);
+    CHECK(c == NULL && strstr(ketama_error(), "points") != NULL,
+          "110,000 servers are refused: %s", ketama_error());
+    ketama_free(c);
+
+    /* A failed roll's continuum, freed with the new API's free. */
+    ketama_continuum failed_roll;
+    CHECK(ketama_roll(&failed_roll, "/nonexistent/ketama.servers") == 0, "a missing file fails");
+    CHECK(get_server(failed_roll, "k", 1) == -1, "get_server on a failed roll is -1");
+    ketama_free(failed_roll);
+    free(fleet);
+    free(names);
+    free(long_addr);
+    free(zeros);
+}
+
 /* A failed reload leaves every continuum handed out answering as before. */
 static void test_failed_reload(void) {
     char *path = path_in(scratch_dir, "reload.servers");
@@ -301,8 +386,8 @@ static long resident_bytes(void) {
     return resident * sysconf(_SC_PAGESIZE);
 }
 
-/* One cycle: a roll of an unchanged file, a failed roll, and every tenth time a roll of a
- * rewritten file (a new continuum), each smoked. */
+/* One cycle: a roll of an unchanged file, a failed roll, every tenth time a roll of a
+ * rewritten file (a new continuum), each smoked; and a continuum created and freed. */
 static int cycle(const char *path, const char *missing, int i) {
     int ok = 1;
     if (i % 10 == 0) {
@@ -315,6 +400,10 @@ static int cycle(const char *path, const char *missing, int i) {
     ketama_smoke(c);
     ok &= ketama_roll(&c, (char *)missing) == 0;
     ketama_smoke(c);
+    ketama_server servers[2] = {{"10.0.0.1:11211", 100}, {"10.0.0.2:11211", 1ul + (unsigned)i % 5}};
+    c = create_ketama(servers, 2);
+    ok &= c != NULL && get_server(c, "key", 3) >= 0;
+    ketama_free(c);
     return ok;
 }
 
@@ -332,10 +421,11 @@ static void test_flat_memory(void) {
         printf("skipped: RSS judgement (KETAMA_NO_RSS set; the cycles ran)\n");
     } else {
         /* A leaked handle (48 bytes) per roll would add 20,000 x 48 = 960 KB, a leaked
-         * continuum per rewrite 1,000 x 9 KB; 256 KiB leaves room for allocator noise. */
+         * continuum per rewrite 1,000 x 9 KB, per creation 10,000 x 9 KB; 256 KiB leaves
+         * room for allocator noise. */
         long limit = 256 * 1024;
-        printf("RSS over 10,000 roll/smoke cycles: %ld -> %ld bytes (%+ld)\n", before, after,
-               after - before);
+        printf("RSS over 10,000 roll/smoke and create/free cycles: %ld -> %ld bytes (%+ld)\n",
+               before, after, after - before);
         CHECK(before > 0 && after - before < limit, "RSS grew by %ld bytes", after - before);
     }
     unlink(path);
@@ -355,6 +445,7 @@ int main(int argc, char **argv) {
     test_no_read_permission();
     test_misuse();
     test_keys();
+    test_new_api_misuse();
     test_failed_reload();
     test_flat_memory();
     return finish();
