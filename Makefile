@@ -2,8 +2,8 @@
 #
 #   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a)
 #   make test            every test: Rust, then the C suite (and under valgrind when installed)
-#   make install         PREFIX, LIBDIR, INCLUDEDIR and DESTDIR as usual
-#                        (and BINDIR, MANDIR for the ketama command and its man page)
+#   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
+#                        (and BINDIR for the ketama command)
 #   make header          regenerate include/ketama.h with cbindgen after an API change
 #   make bench           benchmark against libmemcached's ketama (BENCH_ARGS="REPS KEYS")
 
@@ -71,3 +71,55 @@ uninstall:
 
 clean:
 	$(CARGO) clean
+
+# --- Packaging: pkg-config file, manual page, Debian packages (see README.md) ---
+#   make deb             Debian packages libketama1 and libketama-dev into target/deb/
+
+# The exported functions, one a line; each gets a link page to ketama(3).
+SYMBOLS := $(shell cat libketama.symbols.txt)
+PCDIR := $(LIBDIR)/pkgconfig
+MAN3DIR := $(MANDIR)/man3
+# libdir and includedir relative to ${prefix} where they are under it, so that
+# `pkg-config --define-variable=prefix=...` relocates them.
+PC_LIBDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+
+install: install-pc install-man
+uninstall: uninstall-pc uninstall-man
+.PHONY: install-pc install-man uninstall-pc uninstall-man deb
+
+install-pc:
+	install -d $(DESTDIR)$(PCDIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    ketama.pc.in >$(DESTDIR)$(PCDIR)/ketama.pc
+	chmod 644 $(DESTDIR)$(PCDIR)/ketama.pc
+
+install-man:
+	install -d $(DESTDIR)$(MAN3DIR)
+	install -m 644 man/ketama.3 $(DESTDIR)$(MAN3DIR)/ketama.3
+	for f in $(SYMBOLS); do \
+	    echo '.so man3/ketama.3' >$(DESTDIR)$(MAN3DIR)/$$f.3 && \
+	    chmod 644 $(DESTDIR)$(MAN3DIR)/$$f.3 || exit 1; \
+	done
+
+uninstall-pc:
+	rm -f $(DESTDIR)$(PCDIR)/ketama.pc
+
+uninstall-man:
+	rm -f $(DESTDIR)$(MAN3DIR)/ketama.3 $(foreach f,$(SYMBOLS),$(DESTDIR)$(MAN3DIR)/$(f).3)
+
+# dpkg-buildpackage -b on a copy of the tree without target/ (it writes next to the tree),
+# then lintian; the .debs land in target/deb/. The cargo and rustup homes are passed on
+# explicitly, since a package build may run with another HOME.
+DEBDIR := target/deb
+deb:
+	rm -rf $(DEBDIR)
+	mkdir -p $(DEBDIR)/build/libketama-$(VERSION)
+	tar -cf - --exclude=./target --exclude=./.git . | tar -xf - -C $(DEBDIR)/build/libketama-$(VERSION)
+	cd $(DEBDIR)/build/libketama-$(VERSION) && \
+	    CARGO_HOME="$${CARGO_HOME:-$$HOME/.cargo}" RUSTUP_HOME="$${RUSTUP_HOME:-$$HOME/.rustup}" \
+	    DEB_BUILD_OPTIONS="nocheck $$DEB_BUILD_OPTIONS" dpkg-buildpackage -us -uc -b
+	lintian --fail-on error --info $(DEBDIR)/build/*.changes >$(DEBDIR)/lintian.txt; \
+	    status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
+	mv $(DEBDIR)/build/*.deb $(DEBDIR)/

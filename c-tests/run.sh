@@ -104,6 +104,9 @@ else
     echo "valgrind not installed: memcheck run skipped"
 fi
 
+# make install/uninstall, pkg-config (shared and static), exported symbols, ketama(3).
+run install-test bash c-tests/install-test.sh
+
 if [ "$(ipcs -m -s 2>/dev/null)" = "$ipc_before" ]; then ok
 else fail "SysV shared memory or semaphores changed during the tests"; fi
 

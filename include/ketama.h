@@ -24,6 +24,12 @@ union semun {
 
 typedef int (*compfn)(const void *, const void *);
 
+/* The version of this library (Cargo.toml). */
+#define KETAMA_VERSION "1.0.0"
+#define KETAMA_VERSION_MAJOR 1
+#define KETAMA_VERSION_MINOR 0
+#define KETAMA_VERSION_PATCH 0
+
 /*
  A continuum as the original exposes it. Bindings read these fields directly.
  */
@@ -215,8 +221,10 @@ unsigned int ketama_hashi(char *in_string);
 void ketama_md5_digest(char *in_string, unsigned char *md5pword);
 
 /*
- Why the last `ketama_roll` or `create_ketama` of the calling thread failed; empty after
- one succeeded. The buffer belongs to the thread and keeps its address for the thread's life.
+ Why the last `ketama_roll`, `create_ketama` or `get_servers` of the calling thread failed;
+ empty after a `ketama_roll` or `create_ketama` succeeded. Lookups that merely find nothing
+ (NULL or -1) leave it alone. The buffer belongs to the thread and keeps its address for the
+ thread's life.
 
  Better than the original: one message per thread instead of one racy global buffer.
  */

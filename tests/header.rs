@@ -6,7 +6,14 @@ use std::path::Path;
 #[test]
 fn checked_in_header_matches_a_fresh_generation() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    let mut config =
+        cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    // The version comes from Cargo.toml, the one place it is written.
+    config.after_includes = Some(format!(
+        "{}\n\n{}",
+        config.after_includes.unwrap_or_default(),
+        version_defines()
+    ));
     let bindings = cbindgen::Builder::new()
         .with_crate(root)
         .with_config(config)
@@ -23,4 +30,19 @@ fn checked_in_header_matches_a_fresh_generation() {
         checked_in == fresh,
         "include/ketama.h differs from what cbindgen generates now: run `make header` and commit it"
     );
+}
+
+/// `KETAMA_VERSION` ("x.y.z") and its three parts as integers, for `#if` tests.
+fn version_defines() -> String {
+    format!(
+        "/* The version of this library (Cargo.toml). */\n\
+         #define KETAMA_VERSION \"{}\"\n\
+         #define KETAMA_VERSION_MAJOR {}\n\
+         #define KETAMA_VERSION_MINOR {}\n\
+         #define KETAMA_VERSION_PATCH {}",
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_VERSION_MAJOR"),
+        env!("CARGO_PKG_VERSION_MINOR"),
+        env!("CARGO_PKG_VERSION_PATCH"),
+    )
 }

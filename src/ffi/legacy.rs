@@ -168,8 +168,10 @@ pub unsafe extern "C" fn ketama_md5_digest(in_string: *mut c_char, md5pword: *mu
     }
 }
 
-/// Why the last `ketama_roll` or `create_ketama` of the calling thread failed; empty after
-/// one succeeded. The buffer belongs to the thread and keeps its address for the thread's life.
+/// Why the last `ketama_roll`, `create_ketama` or `get_servers` of the calling thread failed;
+/// empty after a `ketama_roll` or `create_ketama` succeeded. Lookups that merely find nothing
+/// (NULL or -1) leave it alone. The buffer belongs to the thread and keeps its address for the
+/// thread's life.
 ///
 /// Better than the original: one message per thread instead of one racy global buffer.
 #[no_mangle]

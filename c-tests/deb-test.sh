@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The Debian packages of `make deb`: unpacks libketama1, libketama-dev and ketama into a scratch
+# root with `dpkg -x`, checks their files, control data and symbols file, then builds
+# clients there with nothing but pkg-config's flags (PKG_CONFIG_SYSROOT_DIR and
+# PKG_CONFIG_LIBDIR pointing into the root), shared and static, and runs them.
+# Closes with "N passed, N failed".
+#
+# Usage: c-tests/deb-test.sh   (after `make deb`, which leaves the packages in target/deb/)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=c-tests/pkg-common.sh
+source c-tests/pkg-common.sh
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+arch=$(dpkg-architecture -qDEB_HOST_ARCH)
+debversion=$(dpkg-parsechangelog -S Version)
+mapfile -t symbols <libketama.symbols.txt
+runtime=target/deb/libketama1_${debversion}_$arch.deb
+dev=target/deb/libketama-dev_${debversion}_$arch.deb
+tool=target/deb/ketama_${debversion}_$arch.deb
+root=$scratch/root
+lib=$root/usr/lib/$ma
+
+for deb in "$runtime" "$dev" "$tool"; do
+    check "$deb does not unpack" dpkg -x "$deb" "$root"
+done
+check "package version $debversion is not $version-N" test "${debversion%-*}" = "$version"
+
+# Control data: dependencies, multiarch, the symbols file.
+check "libketama1 is not Multi-Arch: same" test "$(dpkg-deb -f "$runtime" Multi-Arch)" = same
+check "libketama1 does not depend on libc6" grep -q libc6 <<<"$(dpkg-deb -f "$runtime" Depends)"
+check "libketama-dev depends on: $(dpkg-deb -f "$dev" Depends)" \
+    test "$(dpkg-deb -f "$dev" Depends)" = "libketama1 (= $debversion)"
+check "libketama1's symbols file does not list exactly libketama.symbols.txt" \
+    diff <(dpkg-deb -I "$runtime" symbols | sed -n 's/^ \([^@]*\)@Base .*/\1/p' | sort) \
+    <(sort libketama.symbols.txt)
+check "libketama1's shlibs: $(dpkg-deb -I "$runtime" shlibs)" \
+    grep -qx "libketama 1 libketama1 (>= $version)" <<<"$(dpkg-deb -I "$runtime" shlibs)"
+
+# Which package holds which file.
+contents() { dpkg-deb -c "$1" | awk '$1 !~ /^d/ {print $6}' | sed 's/^\.//' | sort; }
+check "libketama1 holds other files than expected" diff <(contents "$runtime") <(printf '%s\n' \
+    "/usr/lib/$ma/libketama.so.$version" "/usr/lib/$ma/libketama.so.1" \
+    /usr/share/doc/libketama1/changelog.Debian.gz /usr/share/doc/libketama1/copyright | sort)
+check "libketama-dev holds other files than expected" diff <(contents "$dev") <(
+    {
+        printf '%s\n' /usr/include/ketama.h "/usr/lib/$ma/libketama.a" \
+            "/usr/lib/$ma/libketama.so" "/usr/lib/$ma/pkgconfig/ketama.pc" \
+            /usr/share/man/man3/ketama.3.gz /usr/share/doc/libketama-dev/changelog.Debian.gz \
+            /usr/share/doc/libketama-dev/copyright
+        for f in "${symbols[@]}"; do echo "/usr/share/man/man3/$f.3.gz"; done
+    } | sort
+)
+check "ketama holds other files than expected" diff <(contents "$tool") <(printf '%s\n' \
+    /usr/bin/ketama /usr/share/man/man1/ketama.1.gz /usr/share/doc/ketama/changelog.Debian.gz \
+    /usr/share/doc/ketama/copyright | sort)
+check "the packaged ketama command does not roll a server file" \
+    test "$("$root/usr/bin/ketama" points c-tests/fixtures/single.servers | head -n 1)" = \
+    "Numpoints in continuum: 160"
+check "the packaged library lacks the soname libketama.so.1" \
+    grep -q 'SONAME.*\[libketama\.so\.1\]' <<<"$(readelf -d "$lib/libketama.so.1")"
+for f in "${symbols[@]}"; do
+    check "man page $f(3) does not open ketama(3)" \
+        grep -q '^\.SH NAME' <<<"$(zcat "$root/usr/share/man/man3/$f.3.gz")"
+done
+
+# Clients built inside the root with pkg-config alone.
+pc() { PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_LIBDIR=$lib/pkgconfig pkg-config "$@" ketama; }
+check "ketama.pc's version is not $version" test "$(pc --modversion)" = "$version"
+build_client deb-shared "$(pc --cflags --libs)"
+run_client deb-shared "$lib"
+build_client deb-static "$(pc --static --cflags --libs | static_libs)"
+run_client deb-static
+
+summary
