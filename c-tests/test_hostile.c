@@ -421,9 +421,10 @@ static void test_flat_memory(void) {
         printf("skipped: RSS judgement (KETAMA_NO_RSS set; the cycles ran)\n");
     } else {
         /* A leaked handle (48 bytes) per roll would add 20,000 x 48 = 960 KB, a leaked
-         * continuum per rewrite 1,000 x 9 KB, per creation 10,000 x 9 KB; 256 KiB leaves
-         * room for allocator noise. */
-        long limit = 256 * 1024;
+         * continuum per rewrite 1,000 x 9 KB, per creation 10,000 x 9 KB. Without a leak the
+         * growth measured 0 to 128 KiB (the allocator's arenas shifting); 512 KiB leaves room
+         * for that and still catches the smallest of those leaks. */
+        long limit = 512 * 1024;
         printf("RSS over 10,000 roll/smoke and create/free cycles: %ld -> %ld bytes (%+ld)\n",
                before, after, after - before);
         CHECK(before > 0 && after - before < limit, "RSS grew by %ld bytes", after - before);
