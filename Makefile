@@ -109,14 +109,15 @@ uninstall-pc:
 uninstall-man:
 	rm -f $(DESTDIR)$(MAN3DIR)/ketama.3 $(foreach f,$(SYMBOLS),$(DESTDIR)$(MAN3DIR)/$(f).3)
 
-# dpkg-buildpackage -b on a copy of the tree without target/ (it writes next to the tree),
-# then lintian; the .debs land in target/deb/. The cargo and rustup homes are passed on
-# explicitly, since a package build may run with another HOME.
+# dpkg-buildpackage -b on a copy of the tree without target/ (it writes next to the tree) or
+# the fuzz build, then lintian; the .debs land in target/deb/. The cargo and rustup homes are
+# passed on explicitly, since a package build may run with another HOME.
 DEBDIR := target/deb
 deb:
 	rm -rf $(DEBDIR)
 	mkdir -p $(DEBDIR)/build/libketama-$(VERSION)
-	tar -cf - --exclude=./target --exclude=./.git . | tar -xf - -C $(DEBDIR)/build/libketama-$(VERSION)
+	tar -cf - --exclude=./target --exclude=./fuzz/target --exclude=./fuzz/artifacts \
+	    --exclude=./.git . | tar -xf - -C $(DEBDIR)/build/libketama-$(VERSION)
 	cd $(DEBDIR)/build/libketama-$(VERSION) && \
 	    CARGO_HOME="$${CARGO_HOME:-$$HOME/.cargo}" RUSTUP_HOME="$${RUSTUP_HOME:-$$HOME/.rustup}" \
 	    DEB_BUILD_OPTIONS="nocheck $$DEB_BUILD_OPTIONS" dpkg-buildpackage -us -uc -b

@@ -11,6 +11,11 @@ use std::fmt;
 /// Bytes of the address kept beside each point (`mcs.ip`).
 pub const IP_LEN: usize = 22;
 
+/// Most points a continuum may have. Each server gets about 160, so a 16 MiB file of
+/// four-byte lines (`a 1\n`) asks for 670 million, some 27 GB to build: it would take the
+/// process down. 2^24 points is over 100,000 equal servers and some 700 MB at the peak.
+pub const MAX_POINTS: u64 = 1 << 24;
+
 /// One point on the ring, laid out as the C `mcs` it is handed out as. The two padding bytes
 /// are a real, zeroed field so that `%s` on a 22-byte `ip` stops inside the element.
 #[repr(C)]
@@ -61,7 +66,10 @@ impl fmt::Display for BuildError {
                 write!(f, "the weights add up to more than an unsigned long holds")
             }
             BuildError::TooManyPoints => {
-                write!(f, "more servers or points than an int counts")
+                write!(
+                    f,
+                    "more than {MAX_POINTS} points, or more servers than an int counts"
+                )
             }
         }
     }
@@ -140,7 +148,7 @@ impl Continuum {
             .map(|s| digests_for(s.weight, total, servers.len()))
             .collect();
         let npoints: u64 = counts.iter().map(|&k| 4 * u64::from(k)).sum();
-        if npoints > i32::MAX as u64 {
+        if npoints > MAX_POINTS {
             return Err(BuildError::TooManyPoints);
         }
 
@@ -506,6 +514,12 @@ mod tests {
         assert_eq!(
             Continuum::build(vec![server("a", u64::MAX), server("b", 1)]).unwrap_err(),
             BuildError::TotalOverflow
+        );
+        // About 160 points a server: 110,000 of them would pass 2^24 points.
+        let fleet = (0..110_000).map(|i| server(&format!("s{i}"), 1)).collect();
+        assert_eq!(
+            Continuum::build(fleet).unwrap_err(),
+            BuildError::TooManyPoints
         );
     }
 }
