@@ -167,16 +167,28 @@ pub fn read_server(line: &[u8]) -> Option<Result<Server, LineProblem>> {
 /// Reads one server line (already known not to be a comment or too short).
 fn server_line(line: &[u8]) -> Result<Server, LineProblem> {
     let mut toks = tokens(line);
-    let addr = match toks.next() {
-        Some(addr) if !addr.iter().all(|&b| is_c_space(b)) => addr,
-        _ => return Err(LineProblem::Blank),
+    // An address of white space other than tab and space (`\r`, `\v`, `\f`) is still an
+    // address to the original: "\r 50" is a server.
+    let Some(addr) = toks.next() else {
+        return Err(LineProblem::Blank);
+    };
+    let token = toks.next();
+    if token.is_none() && addr.iter().all(|&b| is_c_space(b)) {
+        return Err(LineProblem::Blank);
+    }
+    // Alone on its line, the address token ends with the newline: not part of the address,
+    // though the original counts it against the 23 bytes (the line fails either way).
+    let addr = if token.is_some() {
+        addr
+    } else {
+        addr.trim_ascii_end()
     };
     if addr.len() > MAX_ADDRESS {
         return Err(LineProblem::AddressTooLong {
             addr: addr.to_vec(),
         });
     }
-    let Some(token) = toks.next() else {
+    let Some(token) = token else {
         return Err(LineProblem::MissingWeight {
             addr: addr.to_vec(),
         });
@@ -326,9 +338,25 @@ mod tests {
         assert_eq!(
             one("a:1\n"),
             Err(LineProblem::MissingWeight {
-                addr: b"a:1\n".to_vec()
+                addr: b"a:1".to_vec()
             })
         );
+        // A 23-byte address alone: the weight is what is missing, not room.
+        let alone = format!("{}\n", "x".repeat(23));
+        assert!(matches!(
+            one(&alone),
+            Err(LineProblem::MissingWeight { .. })
+        ));
+    }
+
+    #[test]
+    fn white_space_other_than_tab_and_space_is_an_address() {
+        // The original keeps "\r 50" as server "\r" of weight 50.
+        let servers = parse(b"10.0.0.1:11211 100\n\r 50\n").unwrap();
+        assert_eq!(servers[1].addr, b"\r");
+        assert_eq!(servers[1].weight, 50);
+        // And so a later bad line is the one reported.
+        assert_eq!(problem_line(b"\r\x0b\r 50\r\nbad\n"), 2);
     }
 
     #[test]

@@ -252,8 +252,8 @@ fn check_explains_each_trap_at_its_line() {
                 "FILE:1: warning: longer than the 126 bytes the library reads at once: the rest \
                  is read as another line (and the library's line numbers after it are one \
                  higher)\n\
-                 FILE:1: error: bytes 127 on, read as a line of their own: address \"{}\\n\" is \
-                 77 bytes long; a server file allows at most 23: the library rejects the whole \
+                 FILE:1: error: bytes 127 on, read as a line of their own: address \"{}\" is \
+                 76 bytes long; a server file allows at most 23: the library rejects the whole \
                  file [the library's line 2]\n\
                  FILE: rejected by the library: 1 error, 1 warning\n",
                 "x".repeat(76)

@@ -104,7 +104,8 @@ pub fn parse(data: &[u8]) -> Result<Vec<Server>, Reject> {
         }
         let toks = strtok(buf);
         let reject = Err(Reject::AtLine(line));
-        let Some(addr) = toks.first().filter(|a| !a.iter().all(|&b| c_space(b))) else {
+        // An address of white space (`\r`, `\v`, `\f`) is still an address to the original.
+        let Some(addr) = toks.first() else {
             return reject;
         };
         if addr.len() > 23 || toks.len() < 2 {
