@@ -275,6 +275,27 @@ mod tests {
         assert_eq!(before.continuum.servers()[1].addr, b"b:1");
     }
 
+    /// Writes `text` to `path` with an mtime `age` in the past, as a deployed file has.
+    fn write_aged(path: &Path, text: &str, age: Duration) {
+        std::fs::write(path, text).unwrap();
+        let file = File::options().write(true).open(path).unwrap();
+        file.set_modified(SystemTime::now() - age).unwrap();
+    }
+
+    #[test]
+    fn settled_file_is_trusted_by_its_stamp_until_it_changes() {
+        let path = scratch("settled");
+        write_aged(&path, "a:1 100\nb:1 100\n", Duration::from_secs(60));
+        let cache = Cache::new();
+        let first = cache.roll(&path).unwrap();
+        let second = cache.roll(&path).unwrap();
+        assert!(Arc::ptr_eq(&first.continuum, &second.continuum));
+        // Same size and backdated too: the stamp (mtime, ctime) still moves.
+        write_aged(&path, "a:1 100\nc:1 100\n", Duration::from_secs(60));
+        let third = cache.roll(&path).unwrap();
+        assert_eq!(third.continuum.servers()[1].addr, b"c:1");
+    }
+
     #[test]
     fn failed_reload_keeps_the_cache() {
         let path = scratch("fail");

@@ -134,6 +134,28 @@ fn long_addresses_and_byte_keys() {
 }
 
 #[test]
+fn a_server_without_points_keeps_its_index() {
+    // Weight 4 of 720 over 3 servers gets no point (fixture float_trap_zero_points), here first.
+    let servers: Vec<(String, u64)> = vec![
+        ("10.0.0.3:11211".into(), 4),
+        ("10.0.0.2:11211".into(), 708),
+        ("10.0.0.1:11211".into(), 8),
+    ];
+    let expected = reference(&servers);
+    assert!(expected.iter().all(|p| p.1 != 0));
+    let built = build(&servers);
+    let mut seen = [0usize; 3];
+    for i in 0..5000 {
+        let key = format!("key:{i}");
+        let server = lookup(&built, key.as_bytes());
+        assert_eq!(server, scan(&expected, key.as_bytes()), "{key}");
+        seen[server as usize] += 1;
+    }
+    assert_eq!(seen[0], 0);
+    assert!(seen[1] > 0 && seen[2] > 0, "{seen:?}");
+}
+
+#[test]
 fn bad_arguments_give_minus_one() {
     let built = build(&[("a:1".into(), 1)]);
     // SAFETY: NULL arguments are part of the contract.

@@ -99,8 +99,8 @@ pub unsafe extern "C" fn get_server(
 /// The servers of `n` keys at once, as `get_server` gives them: `out[i]` is the index for the
 /// key of `key_lens[i]` bytes at `keys[i]` (-1 for a NULL key or an empty continuum). Keys are
 /// hashed several at a time in SIMD lanes where the CPU has them (AVX2 or AVX-512, detected
-/// at run time), so a batch costs a fraction of `n` single lookups. Returns 0, or -1 with
-/// `ketama_error()` saying why for a NULL continuum, or NULL arrays with `n` > 0.
+/// at run time), so a batch costs a fraction of `n` single lookups. Returns 0 (at once when
+/// `n` is 0), or -1 with `ketama_error()` saying why for a NULL continuum or NULL arrays.
 ///
 /// # Safety
 /// `cont` is NULL or a live continuum from this library; `keys`, `key_lens` and `out` are

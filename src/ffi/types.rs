@@ -68,7 +68,7 @@ impl Handle {
             ),
             None => (0, ptr::null_mut()),
         };
-        let mut handle = Box::new(Handle {
+        let raw = Box::into_raw(Box::new(Handle {
             view: continuum {
                 numpoints,
                 modtime: ptr::null_mut(),
@@ -80,11 +80,13 @@ impl Handle {
             },
             modtime: modtime.unwrap_or(0),
             points,
-        });
+        }));
         if modtime.is_some() {
-            handle.view.modtime = ptr::addr_of_mut!(handle.modtime).cast();
+            // SAFETY: `raw` is the live allocation just made; the pointer is taken after the
+            // Box is given up, so it stays valid as long as the handle.
+            unsafe { (*raw).view.modtime = ptr::addr_of_mut!((*raw).modtime).cast() };
         }
-        Box::into_raw(handle).cast()
+        raw.cast()
     }
 
     /// The continuum behind a handle, if any.

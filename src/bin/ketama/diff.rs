@@ -7,7 +7,7 @@ use crate::{column_width, json, load, percent, text, Failure};
 use ketama::arcs::{self, RING};
 use ketama::continuum::Continuum;
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -23,12 +23,15 @@ struct Side<'a> {
 
 impl Side<'_> {
     /// Total weight per address, in file order of first appearance.
-    fn weights(&self) -> Vec<(&[u8], u64)> {
-        let mut weights: Vec<(&[u8], u64)> = Vec::new();
+    fn weights(&self) -> Weights<'_> {
+        let mut weights = Weights::default();
         for s in self.ring.servers() {
-            match weights.iter_mut().find(|(addr, _)| *addr == &s.addr[..]) {
-                Some((_, w)) => *w += s.weight,
-                None => weights.push((&s.addr, s.weight)),
+            match weights.index.get(&s.addr[..]) {
+                Some(&i) => weights.list[i].1 += s.weight,
+                None => {
+                    weights.index.insert(&s.addr, weights.list.len());
+                    weights.list.push((&s.addr, s.weight));
+                }
             }
         }
         weights
@@ -48,6 +51,20 @@ impl Side<'_> {
     }
 }
 
+/// Weights by address: a list in file order, and an index into it (files of many thousand
+/// servers are compared in linear time).
+#[derive(Default)]
+struct Weights<'a> {
+    list: Vec<(&'a [u8], u64)>,
+    index: HashMap<&'a [u8], usize>,
+}
+
+impl Weights<'_> {
+    fn get(&self, addr: &[u8]) -> Option<u64> {
+        self.index.get(addr).map(|&i| self.list[i].1)
+    }
+}
+
 /// The least share of keys that must move to go from OLD's weights to NEW's, by address: the
 /// total variation distance of the two weight distributions, computed exactly.
 fn ideal(old: &Side, new: &Side) -> f64 {
@@ -55,12 +72,10 @@ fn ideal(old: &Side, new: &Side) -> f64 {
     let old_weights = old.weights();
     let gained: u128 = new
         .weights()
+        .list
         .iter()
         .map(|&(addr, w)| {
-            let before = old_weights
-                .iter()
-                .find(|(a, _)| *a == addr)
-                .map_or(0, |&(_, w)| w);
+            let before = old_weights.get(addr).unwrap_or(0);
             (u128::from(w) * old_total).saturating_sub(u128::from(before) * new_total)
         })
         .sum();
@@ -91,22 +106,22 @@ pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<E
     let ideal = ideal(&old, &new);
 
     let (old_weights, new_weights) = (old.weights(), new.weights());
-    let weight_in = |weights: &[(&[u8], u64)], addr: &[u8]| {
-        weights.iter().find(|(a, _)| *a == addr).map(|&(_, w)| w)
-    };
     let added: Vec<(&[u8], u64)> = new_weights
+        .list
         .iter()
-        .filter(|(a, _)| weight_in(&old_weights, a).is_none())
+        .filter(|(a, _)| old_weights.get(a).is_none())
         .copied()
         .collect();
     let removed: Vec<(&[u8], u64)> = old_weights
+        .list
         .iter()
-        .filter(|(a, _)| weight_in(&new_weights, a).is_none())
+        .filter(|(a, _)| new_weights.get(a).is_none())
         .copied()
         .collect();
     let reweighted: Vec<(&[u8], u64, u64)> = old_weights
+        .list
         .iter()
-        .filter_map(|&(a, w)| match weight_in(&new_weights, a) {
+        .filter_map(|&(a, w)| match new_weights.get(a) {
             Some(n) if n != w => Some((a, w, n)),
             _ => None,
         })
