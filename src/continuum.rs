@@ -83,18 +83,29 @@ pub fn digests_for(weight: u64, total: u64, servers: usize) -> u32 {
     (product as f32).floor() as u32
 }
 
-/// The server of each point. Two bytes each while server indices fit, which keeps a
-/// continuum within 32 bytes per point (28 for the point itself, at most 1 for the bucket
-/// index, the rest for the server list).
+/// The server of each point, in as few bytes as server indices need: what a continuum's
+/// 32 bytes per point leave after the 28 of the point go to this and to the bucket index.
 #[derive(Debug)]
 enum Owners {
+    Byte(Vec<u8>),
     Narrow(Vec<u16>),
     Wide(Vec<u32>),
 }
 
 impl Owners {
+    fn new(keyed: &[u64], servers: usize) -> Owners {
+        if servers <= 1 << 8 {
+            Owners::Byte(keyed.iter().map(|&key| key as u8).collect())
+        } else if servers <= 1 << 16 {
+            Owners::Narrow(keyed.iter().map(|&key| key as u16).collect())
+        } else {
+            Owners::Wide(keyed.iter().map(|&key| key as u32).collect())
+        }
+    }
+
     fn get(&self, index: usize) -> usize {
         match self {
+            Owners::Byte(v) => usize::from(v[index]),
             Owners::Narrow(v) => usize::from(v[index]),
             Owners::Wide(v) => v[index] as usize,
         }
@@ -102,10 +113,19 @@ impl Owners {
 
     fn heap_bytes(&self) -> usize {
         match self {
+            Owners::Byte(v) => v.capacity(),
             Owners::Narrow(v) => v.capacity() * 2,
             Owners::Wide(v) => v.capacity() * 4,
         }
     }
+}
+
+/// The memory a continuum may take per point, all included.
+pub const BYTES_PER_POINT: usize = 32;
+
+/// Heap bytes of a server list.
+fn server_list_bytes(servers: &[Server]) -> usize {
+    servers.iter().map(|s| s.addr.capacity()).sum::<usize>() + std::mem::size_of_val(servers)
 }
 
 /// An immutable continuum: points sorted ascending (ties in server order), and for each point
@@ -123,7 +143,8 @@ const BUILD_BATCH: usize = 1024;
 
 impl Continuum {
     /// Builds the continuum of `servers`, in their order.
-    pub fn build(servers: Vec<Server>) -> Result<Continuum, BuildError> {
+    pub fn build(mut servers: Vec<Server>) -> Result<Continuum, BuildError> {
+        servers.shrink_to_fit();
         if servers.is_empty() {
             return Err(BuildError::NoServers);
         }
@@ -172,12 +193,14 @@ impl Continuum {
             .iter()
             .map(|&key| Point::new((key >> 32) as u32, ips[(key & 0xffff_ffff) as usize]))
             .collect();
-        let owners = if servers.len() <= usize::from(u16::MAX) + 1 {
-            Owners::Narrow(keyed.iter().map(|&key| key as u16).collect())
-        } else {
-            Owners::Wide(keyed.iter().map(|&key| key as u32).collect())
-        };
-        let index = BucketIndex::new(&points);
+        let owners = Owners::new(&keyed, servers.len());
+        let used = points.capacity() * std::mem::size_of::<Point>()
+            + owners.heap_bytes()
+            + server_list_bytes(&servers);
+        let index = BucketIndex::new(
+            &points,
+            (BYTES_PER_POINT * points.len()).saturating_sub(used),
+        );
         Ok(Continuum {
             points,
             owners,
@@ -218,27 +241,37 @@ impl Continuum {
     /// The servers of many keys: `out[i]` gets what `server_for(keys[i])` gives. The keys are
     /// hashed in SIMD batches. `out` is at least as long as `keys`.
     pub fn servers_for(&self, keys: &[&[u8]], out: &mut [Option<usize>]) {
+        match &self.owners {
+            Owners::Byte(owners) => self.servers_with(owners, keys, out),
+            Owners::Narrow(owners) => self.servers_with(owners, keys, out),
+            Owners::Wide(owners) => self.servers_with(owners, keys, out),
+        }
+    }
+
+    /// `servers_for` with the owners' width known outside the loop.
+    fn servers_with<O: Copy + Into<u64>>(
+        &self,
+        owners: &[O],
+        keys: &[&[u8]],
+        out: &mut [Option<usize>],
+    ) {
         let mut digests = [[0u8; 16]; hash::BATCH];
         for (keys, out) in keys.chunks(hash::BATCH).zip(out.chunks_mut(hash::BATCH)) {
             hash::md5_each(keys, &mut digests);
             for (digest, server) in digests.iter().zip(out) {
-                *server = self.locate(hash::words(digest)[0]).map(|i| self.owner(i));
+                *server = self
+                    .locate(hash::words(digest)[0])
+                    .map(|i| owners[i].into() as usize);
             }
         }
     }
 
     /// Bytes the continuum occupies on the heap, per point (the C-visible points included).
     pub fn bytes_per_point(&self) -> f64 {
-        let servers: usize = self
-            .servers
-            .iter()
-            .map(|s| s.addr.capacity())
-            .sum::<usize>()
-            + self.servers.capacity() * std::mem::size_of::<Server>();
         let bytes = self.points.capacity() * std::mem::size_of::<Point>()
             + self.owners.heap_bytes()
             + self.index.heap_bytes()
-            + servers;
+            + server_list_bytes(&self.servers);
         bytes as f64 / self.points.len().max(1) as f64
     }
 }
@@ -388,7 +421,7 @@ mod tests {
             .map(|&point| Point::new(point, [0; IP_LEN]))
             .collect();
         Continuum {
-            index: BucketIndex::new(&points),
+            index: BucketIndex::new(&points, 4 * points.len()),
             owners: Owners::Narrow(vec![0; points.len()]),
             points,
             servers: vec![server("a", 1)],
