@@ -73,7 +73,7 @@ clean:
 	$(CARGO) clean
 
 # --- Packaging: pkg-config file, manual page, Debian packages (see README.md) ---
-#   make deb             Debian packages libketama1 and libketama-dev into target/deb/
+#   make deb             Debian packages libketama1, libketama-dev and ketama into target/deb/
 
 # The exported functions, one a line; each gets a link page to ketama(3).
 SYMBOLS := $(shell cat libketama.symbols.txt)

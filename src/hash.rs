@@ -8,7 +8,8 @@
 use md5_many::Md5Many;
 use std::sync::OnceLock;
 
-/// How many inputs are hashed per multi-buffer call: enough to fill every lane several times.
+/// How many keys are hashed per multi-buffer call: one AVX-512 register of lanes, two AVX2
+/// ones. Measured fastest for short keys of mixed lengths (128 was about 15% slower a key).
 pub const BATCH: usize = 16;
 
 /// MD5 of `data`.

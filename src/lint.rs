@@ -250,19 +250,7 @@ fn surprises(
 
 /// What `strtol` leaves unread of a weight, less the `\r` of a CRLF line.
 fn ignored_after_digits(number: &[u8]) -> &[u8] {
-    let start = number
-        .iter()
-        .position(|b| !b" \t\n\x0b\x0c\r".contains(b))
-        .unwrap_or(number.len());
-    let mut end = start;
-    if matches!(number.get(end), Some(b'+' | b'-')) {
-        end += 1;
-    }
-    end += number[end..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    let rest = &number[end..];
+    let rest = parse::after_digits(number);
     rest.strip_suffix(b"\r").unwrap_or(rest)
 }
 

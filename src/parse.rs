@@ -122,18 +122,27 @@ fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
-/// `strtol(s, &end, 10)`: `None` when no digit is read, `Err(())` on `ERANGE`.
-pub fn strtol(s: &[u8]) -> Option<Result<i64, ()>> {
+/// A number as `strtol(s, &end, 10)` scans it: whether it is negative, its digits, and what
+/// follows them.
+fn number_parts(s: &[u8]) -> (bool, &[u8], &[u8]) {
     let s = &s[s.iter().position(|&b| !is_c_space(b)).unwrap_or(s.len())..];
-    let (negative, digits) = match s.first() {
+    let (negative, rest) = match s.first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
         _ => (false, s),
     };
-    let digits = &digits[..digits
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(digits.len())];
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    (negative, &rest[..n], &rest[n..])
+}
+
+/// What follows the digits of a number `strtol` reads, and it ignores.
+pub fn after_digits(s: &[u8]) -> &[u8] {
+    number_parts(s).2
+}
+
+/// `strtol(s, &end, 10)`: `None` when no digit is read, `Err(())` on `ERANGE`.
+pub fn strtol(s: &[u8]) -> Option<Result<i64, ()>> {
+    let (negative, digits, _) = number_parts(s);
     if digits.is_empty() {
         return None;
     }

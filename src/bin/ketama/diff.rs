@@ -59,9 +59,18 @@ struct Weights<'a> {
     index: HashMap<&'a [u8], usize>,
 }
 
-impl Weights<'_> {
+impl<'a> Weights<'a> {
     fn get(&self, addr: &[u8]) -> Option<u64> {
         self.index.get(addr).map(|&i| self.list[i].1)
+    }
+
+    /// The addresses, with their weights, that `other` lacks.
+    fn missing_from(&self, other: &Weights) -> Vec<(&'a [u8], u64)> {
+        self.list
+            .iter()
+            .filter(|(a, _)| other.get(a).is_none())
+            .copied()
+            .collect()
     }
 }
 
@@ -106,18 +115,8 @@ pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<E
     let ideal = ideal(&old, &new);
 
     let (old_weights, new_weights) = (old.weights(), new.weights());
-    let added: Vec<(&[u8], u64)> = new_weights
-        .list
-        .iter()
-        .filter(|(a, _)| old_weights.get(a).is_none())
-        .copied()
-        .collect();
-    let removed: Vec<(&[u8], u64)> = old_weights
-        .list
-        .iter()
-        .filter(|(a, _)| new_weights.get(a).is_none())
-        .copied()
-        .collect();
+    let added = new_weights.missing_from(&old_weights);
+    let removed = old_weights.missing_from(&new_weights);
     let reweighted: Vec<(&[u8], u64, u64)> = old_weights
         .list
         .iter()
