@@ -1,6 +1,8 @@
 # libketama, a drop-in replacement for last.fm's libketama 1.x. See README.md.
 #
-#   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a)
+#   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a), and
+#                        target/lib/pkgconfig/ketama.pc for building against the tree
+#                        (PKG_CONFIG_PATH=target/lib/pkgconfig: what make php and nginx use)
 #   make test            every test: Rust, then the C suite (and under valgrind when installed)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
 #                        (and BINDIR for the ketama command)
@@ -36,6 +38,10 @@ lib:
 	ln -sf $(REALNAME) $(OUT)/$(SONAME)
 	ln -sf $(SONAME) $(OUT)/libketama.so
 	cp target/release/libketama.a $(OUT)/libketama.a
+	mkdir -p $(OUT)/pkgconfig
+	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(OUT)|' \
+	    -e 's|@INCLUDEDIR@|$(CURDIR)/include|' -e 's|@VERSION@|$(VERSION)|' \
+	    ketama.pc.in >$(OUT)/pkgconfig/ketama.pc
 
 test: lib
 	$(CARGO) test --locked

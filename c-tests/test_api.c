@@ -16,6 +16,11 @@
 
 enum { MAX_SERVERS = 128 };
 
+_Static_assert(sizeof(ketama_server_info) == 24, "ketama_server_info is 24 bytes");
+_Static_assert(offsetof(ketama_server_info, addr) == 0, "ketama_server_info.addr at 0");
+_Static_assert(offsetof(ketama_server_info, weight) == 8, "ketama_server_info.weight at 8");
+_Static_assert(offsetof(ketama_server_info, points) == 16, "ketama_server_info.points at 16");
+
 typedef struct {
     ketama_server servers[MAX_SERVERS];
     char addrs[MAX_SERVERS][128];
@@ -41,6 +46,25 @@ static void read_servers(const char *path, server_list *list) {
     if (f) fclose(f);
 }
 
+/* ketama_server_at for every server of `c` gives the list's addresses and weights, and the
+ * points add up to the continuum's. */
+static void check_server_info(const char *name, ketama_continuum c, const server_list *list) {
+    CHECK(ketama_server_count(c) == (int)list->count, "%s: %d servers, %u expected", name,
+          ketama_server_count(c), list->count);
+    long points = 0;
+    int bad = 0;
+    for (unsigned i = 0; i < list->count; i++) {
+        ketama_server_info info;
+        if (ketama_server_at(c, (int)i, &info) != 0 || strcmp(info.addr, list->addrs[i]) != 0 ||
+            info.weight != list->servers[i].weight)
+            bad++;
+        else
+            points += info.points;
+    }
+    CHECK(bad == 0 && points == c->numpoints, "%s: %d servers differ, %ld of %d points", name, bad,
+          points, c->numpoints);
+}
+
 static void test_fixtures_agree(const char *dir) {
     char *keys_path = path_in(dir, "keys.txt");
     char *keys = read_all(keys_path, NULL);
@@ -64,6 +88,8 @@ static void test_fixtures_agree(const char *dir) {
                 CHECK(c->numpoints == r->numpoints &&
                           memcmp(c->array, r->array, sizeof(mcs) * (size_t)r->numpoints) == 0,
                       "%s: create_ketama and ketama_roll give different continua", e->d_name);
+                check_server_info(e->d_name, r, &list);
+                check_server_info(e->d_name, c, &list);
                 int bad = 0;
                 for (char *key = keys, *nl; (nl = strchr(key, '\n')); key = nl + 1) {
                     size_t len = (size_t)(nl - key);
@@ -80,6 +106,10 @@ static void test_fixtures_agree(const char *dir) {
             }
         } else {
             CHECK(get_server(r, "key", 3) == -1, "%s: empty continuum gives -1", e->d_name);
+            ketama_server_info info = {"untouched", 7, 7};
+            CHECK(ketama_server_count(r) == 0 && ketama_server_at(r, 0, &info) == -1 &&
+                      strcmp(info.addr, "untouched") == 0,
+                  "%s: a failed roll has no server", e->d_name);
         }
         ketama_smoke(r);
         free(path);
@@ -118,6 +148,15 @@ static void test_errors(void) {
     CHECK(m != NULL && strncmp(m->ip, ok[get_server(c, "key", 3)].addr, 22) == 0,
           "ketama_get_server and get_server agree on a created continuum");
     CHECK(get_server(c, NULL, 0) == -1 && get_server(NULL, "key", 3) == -1, "NULL gives -1");
+    ketama_server_info info;
+    CHECK(ketama_server_at(c, 2, &info) == -1 &&
+              strcmp(ketama_error(), "ketama_server_at: no server 2 (the continuum has 2)") == 0,
+          "index past the last server: %s", ketama_error());
+    CHECK(ketama_server_at(c, -1, &info) == -1 && strstr(ketama_error(), "no server -1"),
+          "negative index: %s", ketama_error());
+    CHECK(ketama_server_at(c, 0, NULL) == -1 && ketama_server_at(NULL, 0, &info) == -1 &&
+              strstr(ketama_error(), "must not be NULL") && ketama_server_count(NULL) == 0,
+          "NULL continuum or info: %s", ketama_error());
     ketama_smoke(c); /* ketama_smoke frees created continua too */
     ketama_free(NULL);
 }
@@ -136,6 +175,10 @@ static void test_long_addresses(void) {
     for (int i = 0; i < c->numpoints; i++)
         if (arr[i].point == first && memcmp(arr[i].ip, "[2001:db8:85a3::8a2e:3", 22) == 0) found++;
     CHECK(found == 1, "point of MD5(address-0) with the address's first 22 bytes: %d", found);
+    ketama_server_info info;
+    CHECK(ketama_server_at(c, 0, &info) == 0 && strcmp(info.addr, v6[0].addr) == 0 &&
+              info.addr != v6[0].addr && info.weight == 1 && info.points == 160,
+          "ketama_server_at gives the whole address, copied, and its 160 points");
     ketama_free(c);
 }
 

@@ -25,9 +25,9 @@ union semun {
 typedef int (*compfn)(const void *, const void *);
 
 /* The version of this library (Cargo.toml). */
-#define KETAMA_VERSION "1.0.0"
+#define KETAMA_VERSION "1.1.0"
 #define KETAMA_VERSION_MAJOR 1
-#define KETAMA_VERSION_MINOR 0
+#define KETAMA_VERSION_MINOR 1
 #define KETAMA_VERSION_PATCH 0
 
 /*
@@ -63,6 +63,25 @@ typedef struct {
   const char *addr;
   unsigned long weight;
 } ketama_server;
+
+/*
+ What `ketama_server_at` tells of one server.
+ */
+typedef struct {
+  /*
+   The whole address, NUL-terminated (not cut to the 22 bytes of `mcs.ip`). It belongs to
+   the continuum and stays valid until the continuum is freed.
+   */
+  const char *addr;
+  /*
+   The server's weight, as the array or the file gave it.
+   */
+  unsigned long weight;
+  /*
+   Its number of points on the ring (0 for a server whose share is too small for one).
+   */
+  unsigned int points;
+} ketama_server_info;
 
 /*
  One point of the continuum. `ip` holds the first 22 bytes of the server's address; it is
@@ -131,6 +150,27 @@ int get_server(ketama_continuum cont, const char *key, size_t key_len);
  NULL or hold `n` elements, and each `keys[i]` is NULL or readable for `key_lens[i]` bytes.
  */
 int get_servers(ketama_continuum cont, const char *const *keys, const size_t *key_lens, size_t n, int *out);
+
+/*
+ The number of servers of a continuum: the length of the array given to `create_ketama`,
+ or the number of server lines of a rolled file (servers that got no point included).
+ 0 for a NULL continuum or the empty one of a failed roll.
+
+ # Safety
+ `cont` is NULL or a live continuum from this library.
+ */
+int ketama_server_count(ketama_continuum cont);
+
+/*
+ Fills `*info` with server `index` of `cont`, the index `get_server` and `get_servers`
+ return: its whole address, weight and number of points. Returns 0, or -1 with
+ `ketama_error()` saying why for a NULL continuum or `info`, or an index that is negative
+ or not below `ketama_server_count(cont)`; `*info` is then left alone.
+
+ # Safety
+ `cont` is NULL or a live continuum from this library; `info` is NULL or writable.
+ */
+int ketama_server_at(ketama_continuum cont, int index, ketama_server_info *info);
 
 /*
  Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.

@@ -6,6 +6,7 @@
 
 use crate::hash;
 use crate::index::BucketIndex;
+use std::ffi::{CStr, CString};
 use std::fmt;
 
 /// Bytes of the address kept beside each point (`mcs.ip`).
@@ -49,6 +50,7 @@ pub struct Server {
 pub enum BuildError {
     NoServers,
     EmptyAddress { index: usize },
+    NulInAddress { index: usize },
     ZeroWeight { index: usize },
     TotalOverflow,
     TooManyPoints,
@@ -60,6 +62,9 @@ impl fmt::Display for BuildError {
             BuildError::NoServers => write!(f, "no servers given"),
             BuildError::EmptyAddress { index } => {
                 write!(f, "server {index} has no address")
+            }
+            BuildError::NulInAddress { index } => {
+                write!(f, "server {index} has a NUL byte in its address")
             }
             BuildError::ZeroWeight { index } => write!(f, "server {index} has weight 0"),
             BuildError::TotalOverflow => {
@@ -128,6 +133,34 @@ fn server_list_bytes(servers: &[Server]) -> usize {
     servers.iter().map(|s| s.addr.capacity()).sum::<usize>() + std::mem::size_of_val(servers)
 }
 
+/// One server of a continuum as a caller that got an index back sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerInfo<'a> {
+    /// The whole address, as a C string (an address cannot hold a NUL byte).
+    pub addr: &'a CStr,
+    /// The weight it was given.
+    pub weight: u64,
+    /// Its points on the ring: four a digest, 0 for a server too light to get one.
+    pub points: u32,
+}
+
+/// What a continuum keeps of each server for `server_info`: the address as C reads it
+/// and the number of points it got.
+#[derive(Debug)]
+struct ServerExtra {
+    c_addr: CString,
+    points: u32,
+}
+
+/// Heap bytes of the per-server extras.
+fn extras_bytes(extras: &[ServerExtra]) -> usize {
+    extras
+        .iter()
+        .map(|e| e.c_addr.as_bytes_with_nul().len())
+        .sum::<usize>()
+        + std::mem::size_of_val(extras)
+}
+
 /// An immutable continuum: points sorted ascending (ties in server order), and for each point
 /// the index of its server.
 #[derive(Debug)]
@@ -136,6 +169,7 @@ pub struct Continuum {
     owners: Owners,
     index: BucketIndex,
     servers: Vec<Server>,
+    extras: Vec<ServerExtra>,
 }
 
 /// Hash inputs prepared per multi-buffer batch while building.
@@ -156,6 +190,9 @@ impl Continuum {
         for (index, s) in servers.iter().enumerate() {
             if s.addr.is_empty() {
                 return Err(BuildError::EmptyAddress { index });
+            }
+            if s.addr.contains(&0) {
+                return Err(BuildError::NulInAddress { index });
             }
             if s.weight == 0 {
                 return Err(BuildError::ZeroWeight { index });
@@ -194,9 +231,18 @@ impl Continuum {
             .map(|&key| Point::new((key >> 32) as u32, ips[(key & 0xffff_ffff) as usize]))
             .collect();
         let owners = Owners::new(&keyed, servers.len());
+        let extras: Vec<ServerExtra> = servers
+            .iter()
+            .zip(&counts)
+            .map(|(s, &digests)| ServerExtra {
+                c_addr: CString::new(s.addr.clone()).expect("NUL bytes were refused above"),
+                points: 4 * digests,
+            })
+            .collect();
         let used = points.capacity() * std::mem::size_of::<Point>()
             + owners.heap_bytes()
-            + server_list_bytes(&servers);
+            + server_list_bytes(&servers)
+            + extras_bytes(&extras);
         let index = BucketIndex::new(
             &points,
             (BYTES_PER_POINT * points.len()).saturating_sub(used),
@@ -206,6 +252,7 @@ impl Continuum {
             owners,
             index,
             servers,
+            extras,
         })
     }
 
@@ -217,6 +264,16 @@ impl Continuum {
     /// The servers, in the order the continuum was built from.
     pub fn servers(&self) -> &[Server] {
         &self.servers
+    }
+
+    /// Server `index` (in the order the continuum was built from), `None` past the last.
+    pub fn server_info(&self, index: usize) -> Option<ServerInfo<'_>> {
+        let (server, extra) = (self.servers.get(index)?, &self.extras[index]);
+        Some(ServerInfo {
+            addr: &extra.c_addr,
+            weight: server.weight,
+            points: extra.points,
+        })
     }
 
     /// Index (into `points`) of the first point at or after `hash`, wrapping past the last
@@ -271,7 +328,8 @@ impl Continuum {
         let bytes = self.points.capacity() * std::mem::size_of::<Point>()
             + self.owners.heap_bytes()
             + self.index.heap_bytes()
-            + server_list_bytes(&self.servers);
+            + server_list_bytes(&self.servers)
+            + extras_bytes(&self.extras);
         bytes as f64 / self.points.len().max(1) as f64
     }
 }
@@ -425,6 +483,7 @@ mod tests {
             owners: Owners::Narrow(vec![0; points.len()]),
             points,
             servers: vec![server("a", 1)],
+            extras: vec![],
         }
     }
 
@@ -534,6 +593,23 @@ mod tests {
     }
 
     #[test]
+    fn server_info_gives_whole_address_weight_and_points() {
+        let long = "cache-a.example.com:11211";
+        let c = Continuum::build(vec![server(long, 600), server("b:1", 300)]).unwrap();
+        let a = c.server_info(0).unwrap();
+        assert_eq!(a.addr.to_bytes(), long.as_bytes());
+        assert_eq!(a.weight, 600);
+        let counted = |s| (0..c.points().len()).filter(|&i| c.owner(i) == s).count();
+        assert_eq!(a.points as usize, counted(0));
+        assert_eq!(c.server_info(1).unwrap().points as usize, counted(1));
+        assert_eq!(
+            (a.points + c.server_info(1).unwrap().points) as usize,
+            c.points().len()
+        );
+        assert_eq!(c.server_info(2), None);
+    }
+
+    #[test]
     fn build_rejects_bad_lists() {
         assert_eq!(Continuum::build(vec![]).unwrap_err(), BuildError::NoServers);
         assert_eq!(
@@ -543,6 +619,10 @@ mod tests {
         assert_eq!(
             Continuum::build(vec![server("a", 0)]).unwrap_err(),
             BuildError::ZeroWeight { index: 0 }
+        );
+        assert_eq!(
+            Continuum::build(vec![server("a", 1), server("b\0c", 1)]).unwrap_err(),
+            BuildError::NulInAddress { index: 1 }
         );
         assert_eq!(
             Continuum::build(vec![server("a", u64::MAX), server("b", 1)]).unwrap_err(),

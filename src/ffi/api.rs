@@ -163,6 +163,83 @@ pub unsafe extern "C" fn get_servers(
     0
 }
 
+/// What `ketama_server_at` tells of one server.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct ketama_server_info {
+    /// The whole address, NUL-terminated (not cut to the 22 bytes of `mcs.ip`). It belongs to
+    /// the continuum and stays valid until the continuum is freed.
+    pub addr: *const c_char,
+    /// The server's weight, as the array or the file gave it.
+    pub weight: c_ulong,
+    /// Its number of points on the ring (0 for a server whose share is too small for one).
+    pub points: c_uint,
+}
+
+// The layout C programs compile against (LP64).
+const _: () = {
+    assert!(std::mem::size_of::<ketama_server_info>() == 24);
+    assert!(std::mem::offset_of!(ketama_server_info, weight) == 8);
+    assert!(std::mem::offset_of!(ketama_server_info, points) == 16);
+};
+
+/// The number of servers of a continuum: the length of the array given to `create_ketama`,
+/// or the number of server lines of a rolled file (servers that got no point included).
+/// 0 for a NULL continuum or the empty one of a failed roll.
+///
+/// # Safety
+/// `cont` is NULL or a live continuum from this library.
+#[no_mangle]
+pub unsafe extern "C" fn ketama_server_count(cont: ketama_continuum) -> c_int {
+    // SAFETY: per the contract.
+    unsafe { Handle::continuum(cont) }.map_or(0, |c| {
+        c_int::try_from(c.servers().len()).unwrap_or(c_int::MAX)
+    })
+}
+
+/// Fills `*info` with server `index` of `cont`, the index `get_server` and `get_servers`
+/// return: its whole address, weight and number of points. Returns 0, or -1 with
+/// `ketama_error()` saying why for a NULL continuum or `info`, or an index that is negative
+/// or not below `ketama_server_count(cont)`; `*info` is then left alone.
+///
+/// # Safety
+/// `cont` is NULL or a live continuum from this library; `info` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ketama_server_at(
+    cont: ketama_continuum,
+    index: c_int,
+    info: *mut ketama_server_info,
+) -> c_int {
+    if cont.is_null() || info.is_null() {
+        last_error::set(&"ketama_server_at: the continuum and info must not be NULL");
+        return -1;
+    }
+    // SAFETY: per the contract.
+    let found = unsafe { Handle::continuum(cont) }
+        .zip(usize::try_from(index).ok())
+        .and_then(|(c, i)| c.server_info(i));
+    let Some(server) = found else {
+        // SAFETY: per the contract.
+        let count = unsafe { ketama_server_count(cont) };
+        last_error::set(&format_args!(
+            "ketama_server_at: no server {index} (the continuum has {count})"
+        ));
+        return -1;
+    };
+    // `unsigned long` is 32 bits on some targets; a weight was one when it was given.
+    #[allow(clippy::useless_conversion)]
+    let weight = c_ulong::try_from(server.weight).unwrap_or(c_ulong::MAX);
+    // SAFETY: `info` is non-NULL and writable per the contract.
+    unsafe {
+        info.write(ketama_server_info {
+            addr: server.addr.as_ptr(),
+            weight,
+            points: server.points,
+        })
+    };
+    0
+}
+
 /// Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
 /// NULL is ignored.
 ///
