@@ -130,3 +130,6 @@ deb:
 	lintian --fail-on error --info $(DEBDIR)/build/*.changes >$(DEBDIR)/lintian.txt; \
 	    status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
 	mv $(DEBDIR)/build/*.deb $(DEBDIR)/
+
+# --- The nginx upstream module: make nginx, make test-nginx (see nginx/nginx.mk) ---
+include nginx/nginx.mk
