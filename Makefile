@@ -46,6 +46,7 @@ lib:
 test: lib
 	$(CARGO) test --locked
 	CC="$(CC)" bash c-tests/run.sh $(OUT)
+	$(MAKE) --no-print-directory test-nginx
 
 # Needs libmemcached (Debian: libmemcached-dev), measured side by side in the same run.
 bench: lib
