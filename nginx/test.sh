@@ -92,6 +92,10 @@ if ! $cc -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude -o "$bin/kclient" \
 fi
 kclient=$bin/kclient
 
+# The README's configuration (its first nginx block) is the one this test runs.
+if diff -u nginx/example.conf <(awk '/^```nginx$/ {f = 1; next} /^```$/ && f {exit} f' README.md)
+then ok; else fail "README's nginx configuration is not nginx/example.conf"; fi
+
 # --- four memcached, weights 600, 800, 1000, 300 ---
 weights=(600 800 1000 300)
 ports=()
@@ -146,6 +150,15 @@ servers_of() { # $1: address prefix; with weights unless $2 is "file"
             echo "        server $1:${ports[$i]} weight=${weights[$i]};"
         fi
     done
+}
+
+# A location /$1/KEY that looks for KEY in upstream $2, with the directive $3 if given.
+location_to() {
+    echo "        location ~ ^/$1(?<key>/.*)\$ {"
+    echo "            set \$memcached_key \$key;"
+    echo "            memcached_pass $2;"
+    [ -n "${3:-}" ] && echo "            $3"
+    echo "        }"
 }
 
 # The scaffolding around an http{} body: the module, logs and temporary files in $1.
@@ -205,27 +218,11 @@ $(servers_of $long_prefix)
         listen 127.0.0.1:$test_port;
         add_header X-Upstream \$upstream_addr always;
 
-        location ~ ^/file(?<key>/.*)$ {
-            set \$memcached_key \$key;
-            memcached_pass memcached_file;
-        }
-        location ~ ^/chash(?<key>/.*)$ {
-            set \$memcached_key \$key;
-            memcached_pass memcached_chash;
-        }
-        location ~ ^/long(?<key>/.*)$ {
-            set \$memcached_key \$key;
-            memcached_pass memcached_long;
-        }
-        location ~ ^/failover(?<key>/.*)$ {
-            set \$memcached_key \$key;
-            memcached_pass memcached_pool;
-        }
-        location ~ ^/strict(?<key>/.*)$ {
-            set \$memcached_key \$key;
-            memcached_pass memcached_pool;
-            memcached_next_upstream off;
-        }
+$(location_to file memcached_file)
+$(location_to chash memcached_chash)
+$(location_to long memcached_long)
+$(location_to failover memcached_pool)
+$(location_to strict memcached_pool 'memcached_next_upstream off;')
     }
 EOF
 
