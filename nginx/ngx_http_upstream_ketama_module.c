@@ -40,8 +40,8 @@
 
 /*
  * How many points all the extra continua that tell apart servers sharing their first 22
- * bytes may have together (see ngx_http_upstream_ketama_resolve): some two seconds of
- * configuration time. Past it the remaining points go to the first server of their group.
+ * bytes may have together (see ngx_http_upstream_ketama_resolve): about a second of
+ * processor time. Past it the remaining points go to the first server of their group.
  */
 #define NGX_KETAMA_RESOLVE_BUDGET  (8 * 1024 * 1024)
 
@@ -460,8 +460,8 @@ ngx_http_upstream_ketama_owners(ngx_conf_t *cf, ngx_http_upstream_ketama_srv_con
     if (left) {
         ngx_log_error(NGX_LOG_WARN, cf->log, 0,
                       "ketama: %ui of the %ui points of servers whose addresses share "
-                      "their first %uz bytes could not be told apart; failover from "
-                      "them goes to the first such server in %s:%ui",
+                      "their first %uz bytes could not be told apart; a failover that "
+                      "reaches one goes to the first server of its group in %s:%ui",
                       left, ambiguous, NGX_KETAMA_IP_LEN, kcf->conf_file, kcf->line);
     }
 

@@ -486,7 +486,7 @@ EOF
 many_alike=$(for p in $(seq 30001 30600); do
     echo "        server 00000000000000000000127.0.0.1:$p;"
 done)
-nginx_t 'could not be told apart; failover from them goes to the first such server' '' \
+nginx_t 'could not be told apart; a failover that reaches one goes to the first server' '' \
     "600 servers alike in their first 22 bytes, past the budget for telling them apart" <<EOF
     upstream u {
         ketama \$uri;
