@@ -173,6 +173,19 @@ int ketama_server_count(ketama_continuum cont);
 int ketama_server_at(ketama_continuum cont, int index, ketama_server_info *info);
 
 /*
+ The server that owns point `index` of `cont->array`, as the index `get_server` returns
+ (turn it into an address with `ketama_server_at`). `mcs.ip` names a point's server only by
+ the first 22 bytes of its address, which several servers may share; this names it exactly,
+ for callers that walk the ring from a key's point to the next server (failover). Returns
+ -1, with `ketama_error()` saying why, for a NULL or empty continuum or an index that is
+ negative or not below `numpoints`.
+
+ # Safety
+ `cont` is NULL or a live continuum from this library.
+ */
+int ketama_point_server(ketama_continuum cont, int index);
+
+/*
  Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
  NULL is ignored.
 
