@@ -196,9 +196,11 @@ void ketama_free(ketama_continuum cont);
 
 /*
  Reads the server file `filename` and stores a continuum in `*contptr`: 1 on success; 0 on
- failure, with `ketama_error()` saying why and `*contptr` an empty continuum (numpoints 0,
- array NULL) that `ketama_smoke` frees. Either way the continuum is released with
- `ketama_smoke`; the previous value of `*contptr` is not read.
+ failure, with `ketama_error()` saying why. Where `stat` of `filename` fails (no such file,
+ no search permission on a directory of the path), `*contptr` is left as it was, as the
+ original leaves it; after any other failure `*contptr` is an empty continuum (numpoints 0,
+ array NULL) that `ketama_smoke` frees. The previous value of `*contptr` is never read, so a
+ caller that initialises it to NULL can always pass it to `ketama_smoke`.
 
  A repeated roll of an unchanged file shares one read-only point array and reads nothing;
  a changed file is read again. Continua handed out before stay valid until smoked.
@@ -206,7 +208,9 @@ void ketama_free(ketama_continuum cont);
  Better than the original: no SysV shared memory or semaphores (nothing leaks, any number
  of servers, other processes are never disturbed); thread-safe; a NULL `contptr` or
  `filename` is an error instead of a crash; a directory, FIFO or device is refused instead
- of hanging; a negative or overflowing weight is rejected instead of overrunning the stack.
+ of hanging; weights for which the original's arithmetic is undefined (a total that wraps
+ around to less than a weight, more points than its array holds) are refused, naming the
+ server's line, instead of overrunning the stack.
 
  # Safety
  `contptr` is NULL or writable; `filename` is NULL or a NUL-terminated string.

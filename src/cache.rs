@@ -7,7 +7,7 @@
 //! the tick in which it was read could keep all of them: as long as a file's mtime is that
 //! recent, its bytes are read again and compared (the "racy" check git uses for its index).
 
-use crate::continuum::{BuildError, Continuum};
+use crate::continuum::{BuildError, Continuum, Total};
 use crate::parse::{self, ParseError};
 use std::collections::HashMap;
 use std::fmt;
@@ -32,18 +32,44 @@ const MAX_ENTRIES: usize = 256;
 /// Why a server file did not roll. Its `Display` is the message `ketama_error()` gives.
 #[derive(Debug)]
 pub enum RollError {
-    Open { path: PathBuf, err: io::Error },
-    Read { path: PathBuf, err: io::Error },
-    NotRegular { path: PathBuf, what: &'static str },
-    TooLarge { path: PathBuf, size: u64 },
-    Parse { path: PathBuf, err: ParseError },
-    Build { path: PathBuf, err: BuildError },
+    /// `stat` of the path failed (missing file, no search permission): where the original's
+    /// `ftok` fails, so `ketama_roll` leaves `*contptr` as it was.
+    Stat {
+        path: PathBuf,
+        err: io::Error,
+    },
+    Open {
+        path: PathBuf,
+        err: io::Error,
+    },
+    Read {
+        path: PathBuf,
+        err: io::Error,
+    },
+    NotRegular {
+        path: PathBuf,
+        what: &'static str,
+    },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+    },
+    Parse {
+        path: PathBuf,
+        err: ParseError,
+    },
+    /// `line` is the server's line when the error is about one server of the file.
+    Build {
+        path: PathBuf,
+        err: BuildError,
+        line: Option<u32>,
+    },
 }
 
 impl fmt::Display for RollError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RollError::Open { path, err } => {
+            RollError::Stat { path, err } | RollError::Open { path, err } => {
                 write!(f, "cannot open server file {}: {err}", path.display())
             }
             RollError::Read { path, err } => {
@@ -67,9 +93,16 @@ impl fmt::Display for RollError {
                 path,
                 err: ParseError::Line { line, problem },
             } => write!(f, "{problem} (line {line} in {})", path.display()),
-            RollError::Build { path, err } => {
-                write!(f, "server file {}: {err}", path.display())
-            }
+            RollError::Build {
+                path,
+                err,
+                line: Some(line),
+            } => write!(f, "{err} (line {line} in {})", path.display()),
+            RollError::Build {
+                path,
+                err,
+                line: None,
+            } => write!(f, "server file {}: {err}", path.display()),
         }
     }
 }
@@ -126,7 +159,11 @@ impl Cache {
     /// The continuum of the server file at `path`, from the cache when the file is unchanged.
     /// A failure leaves the cache, and every continuum handed out, as they were.
     pub fn roll(&self, path: &Path) -> Result<Rolled, RollError> {
-        if let Ok(meta) = std::fs::metadata(path) {
+        let meta = std::fs::metadata(path).map_err(|err| RollError::Stat {
+            path: path.to_path_buf(),
+            err,
+        })?;
+        {
             let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(e) = entries.get(path) {
                 if e.settled && e.stamp == Stamp::of(&meta) {
@@ -176,14 +213,16 @@ impl Cache {
     }
 }
 
-/// Parses and builds a server file's bytes, errors naming `path`.
+/// Parses and builds a server file's bytes, the weights summed as the original sums them,
+/// errors naming `path` (and the line, for an error about one server).
 pub fn load(path: &Path, bytes: &[u8]) -> Result<Continuum, RollError> {
-    let servers = parse::parse(bytes).map_err(|err| RollError::Parse {
+    let (servers, lines) = parse::parse_with_lines(bytes).map_err(|err| RollError::Parse {
         path: path.to_path_buf(),
         err,
     })?;
-    Continuum::build(servers).map_err(|err| RollError::Build {
+    Continuum::build_with(servers, Total::Wrapping).map_err(|err| RollError::Build {
         path: path.to_path_buf(),
+        line: err.server().map(|index| lines[index]),
         err,
     })
 }
