@@ -120,6 +120,10 @@ extern "C" {
  empty address, a weight of 0, or weights whose sum overflows. Free the continuum with
  `ketama_free` (or `ketama_smoke`); every `ketama_*` function accepts it.
 
+ Like every function of the library, it may be called in a child forked at any moment,
+ even while other threads of the parent were using the library, and the continuum stays
+ valid in a child forked later.
+
  # Safety
  `servers` is NULL or points at `count` elements whose `addr` is NULL or a NUL-terminated
  string.
@@ -174,7 +178,8 @@ int ketama_server_at(ketama_continuum cont, int index, ketama_server_info *info)
 
 /*
  Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
- NULL is ignored.
+ NULL is ignored. A continuum made before a `fork` is valid in the parent and in the child,
+ and each process frees its own copy.
 
  # Safety
  `cont` is NULL or a continuum from this library not yet freed; it is not used after.
@@ -195,6 +200,10 @@ void ketama_free(ketama_continuum cont);
  `filename` is an error instead of a crash; a directory, FIFO or device is refused instead
  of hanging; a negative or overflowing weight is rejected instead of overrunning the stack.
 
+ Fork-safe: a child forked at any moment, even while other threads of the parent were
+ rolling, may roll at once (no lock or half-updated cache entry is inherited), and starts
+ with the parent's rolls cached.
+
  # Safety
  `contptr` is NULL or writable; `filename` is NULL or a NUL-terminated string.
  */
@@ -204,7 +213,8 @@ int ketama_roll(ketama_continuum *contptr, char *filename);
  Frees a continuum returned by `ketama_roll` (or `create_ketama`). NULL is ignored.
 
  Better than the original: it frees only this continuum; the original destroyed shared
- memory that other processes were using.
+ memory that other processes were using. A continuum made before a `fork` is valid in the
+ parent and in the child, and each process frees its own copy.
 
  # Safety
  `contptr` is NULL or a continuum from this library not yet freed; it is not used after.
