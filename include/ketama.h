@@ -120,6 +120,10 @@ extern "C" {
  empty address, a weight of 0, or weights whose sum overflows. Free the continuum with
  `ketama_free` (or `ketama_smoke`); every `ketama_*` function accepts it.
 
+ Like every function of the library, it may be called in a child forked at any moment,
+ even while other threads of the parent were using the library, and the continuum stays
+ valid in a child forked later.
+
  # Safety
  `servers` is NULL or points at `count` elements whose `addr` is NULL or a NUL-terminated
  string.
@@ -187,7 +191,8 @@ int ketama_point_server(ketama_continuum cont, int index);
 
 /*
  Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
- NULL is ignored.
+ NULL is ignored. A continuum made before a `fork` is valid in the parent and in the child,
+ and each process frees its own copy.
 
  # Safety
  `cont` is NULL or a continuum from this library not yet freed; it is not used after.
@@ -212,6 +217,10 @@ void ketama_free(ketama_continuum cont);
  around to less than a weight, more points than its array holds) are refused, naming the
  server's line, instead of overrunning the stack.
 
+ Fork-safe: a child forked at any moment, even while other threads of the parent were
+ rolling, may roll at once (no lock or half-updated cache entry is inherited), and starts
+ with the parent's rolls cached.
+
  # Safety
  `contptr` is NULL or writable; `filename` is NULL or a NUL-terminated string.
  */
@@ -221,7 +230,8 @@ int ketama_roll(ketama_continuum *contptr, char *filename);
  Frees a continuum returned by `ketama_roll` (or `create_ketama`). NULL is ignored.
 
  Better than the original: it frees only this continuum; the original destroyed shared
- memory that other processes were using.
+ memory that other processes were using. A continuum made before a `fork` is valid in the
+ parent and in the child, and each process frees its own copy.
 
  # Safety
  `contptr` is NULL or a continuum from this library not yet freed; it is not used after.

@@ -26,6 +26,10 @@ pub struct ketama_server {
 /// empty address, a weight of 0, or weights whose sum overflows. Free the continuum with
 /// `ketama_free` (or `ketama_smoke`); every `ketama_*` function accepts it.
 ///
+/// Like every function of the library, it may be called in a child forked at any moment,
+/// even while other threads of the parent were using the library, and the continuum stays
+/// valid in a child forked later.
+///
 /// # Safety
 /// `servers` is NULL or points at `count` elements whose `addr` is NULL or a NUL-terminated
 /// string.
@@ -269,7 +273,8 @@ pub unsafe extern "C" fn ketama_point_server(cont: ketama_continuum, index: c_in
 }
 
 /// Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
-/// NULL is ignored.
+/// NULL is ignored. A continuum made before a `fork` is valid in the parent and in the child,
+/// and each process frees its own copy.
 ///
 /// # Safety
 /// `cont` is NULL or a continuum from this library not yet freed; it is not used after.

@@ -7,10 +7,10 @@ use crate::hash;
 use std::cmp::Ordering;
 use std::ffi::{c_char, c_int, c_uchar, c_uint, CStr};
 use std::ptr;
-use std::sync::LazyLock;
 
 /// Every rolled file of this process, in place of the original's shared memory segments.
-static CACHE: LazyLock<Cache> = LazyLock::new(Cache::new);
+/// A plain `static`: nothing to initialise lazily, so nothing a `fork` could catch half done.
+static CACHE: Cache = Cache::new();
 
 /// The bytes of a C string, or `None` for NULL.
 ///
@@ -37,6 +37,10 @@ unsafe fn c_bytes<'a>(s: *const c_char) -> Option<&'a [u8]> {
 /// of hanging; weights for which the original's arithmetic is undefined (a total that wraps
 /// around to less than a weight, more points than its array holds) are refused, naming the
 /// server's line, instead of overrunning the stack.
+///
+/// Fork-safe: a child forked at any moment, even while other threads of the parent were
+/// rolling, may roll at once (no lock or half-updated cache entry is inherited), and starts
+/// with the parent's rolls cached.
 ///
 /// # Safety
 /// `contptr` is NULL or writable; `filename` is NULL or a NUL-terminated string.
@@ -81,7 +85,8 @@ pub unsafe extern "C" fn ketama_roll(
 /// Frees a continuum returned by `ketama_roll` (or `create_ketama`). NULL is ignored.
 ///
 /// Better than the original: it frees only this continuum; the original destroyed shared
-/// memory that other processes were using.
+/// memory that other processes were using. A continuum made before a `fork` is valid in the
+/// parent and in the child, and each process frees its own copy.
 ///
 /// # Safety
 /// `contptr` is NULL or a continuum from this library not yet freed; it is not used after.
