@@ -21,8 +21,9 @@
  * `memcached_next_upstream off` it never walks: a key is looked for on its own server or
  * nowhere, exactly where the application put it.
  *
- * The key hash and the ring are the library's; what this file adds is the walk over the
- * ring's points (continuum.array) and the mapping of servers to nginx's peers.
+ * The key hash, the ring and each point's server (ketama_point_server) are the library's;
+ * what this file adds is the walk over the ring's points and the mapping of servers to
+ * nginx's peers.
  */
 
 #include <ngx_config.h>
@@ -30,20 +31,6 @@
 #include <ngx_http.h>
 
 #include <ketama.h>
-
-
-/* The ring is libketama's: a continuum keeps the first 22 bytes of each point's address. */
-#define NGX_KETAMA_IP_LEN  sizeof(((mcs *) 0)->ip)
-
-/* No owner yet, while the owners of points are worked out. */
-#define NGX_KETAMA_NONE  0xffffffff
-
-/*
- * How many points all the extra continua that tell apart servers sharing their first 22
- * bytes may have together (see ngx_http_upstream_ketama_resolve): about a second of
- * processor time. Past it the remaining points go to the first server of their group.
- */
-#define NGX_KETAMA_RESOLVE_BUDGET  (8 * 1024 * 1024)
 
 
 typedef struct {
@@ -96,13 +83,6 @@ typedef struct {
     /* memcached_next_upstream off (or its kind): never look for a key elsewhere */
     unsigned                              strict:1;
 } ngx_http_upstream_ketama_peer_data_t;
-
-
-/* One server's first 22 bytes, as a point of the continuum holds them. */
-typedef struct {
-    u_char                           ip[NGX_KETAMA_IP_LEN];
-    uint32_t                         server;
-} ngx_http_upstream_ketama_ip_t;
 
 
 static ngx_int_t ngx_http_upstream_init_ketama(ngx_conf_t *cf,
@@ -171,298 +151,34 @@ ngx_http_upstream_ketama_free(void *data)
 }
 
 
-static int ngx_libc_cdecl
-ngx_http_upstream_ketama_cmp_ip(const void *one, const void *two)
-{
-    const ngx_http_upstream_ketama_ip_t  *a = one, *b = two;
-    int                                   c;
-
-    c = ngx_memcmp(a->ip, b->ip, NGX_KETAMA_IP_LEN);
-
-    if (c != 0) {
-        return c;
-    }
-
-    return (a->server > b->server) - (a->server < b->server);
-}
-
-
-/* The first entry of `ips` (sorted) with these 22 bytes, or NULL. */
-static ngx_http_upstream_ketama_ip_t *
-ngx_http_upstream_ketama_find_ip(ngx_http_upstream_ketama_ip_t *ips, ngx_uint_t n,
-    const char *ip)
-{
-    ngx_uint_t  lo, hi, mid;
-
-    lo = 0;
-    hi = n;
-
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-
-        if (ngx_memcmp(ips[mid].ip, ip, NGX_KETAMA_IP_LEN) < 0) {
-            lo = mid + 1;
-
-        } else {
-            hi = mid;
-        }
-    }
-
-    if (lo < n && ngx_memcmp(ips[lo].ip, ip, NGX_KETAMA_IP_LEN) == 0) {
-        return &ips[lo];
-    }
-
-    return NULL;
-}
-
-
-/* The first point of the ring whose value is at least `value`. */
-static ngx_uint_t
-ngx_http_upstream_ketama_find_point(mcs *points, ngx_uint_t n, unsigned int value)
-{
-    ngx_uint_t  lo, hi, mid;
-
-    lo = 0;
-    hi = n;
-
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-
-        if (points[mid].point < value) {
-            lo = mid + 1;
-
-        } else {
-            hi = mid;
-        }
-    }
-
-    return lo;
-}
-
-
 /*
- * Points whose 22 bytes several servers share (addresses alike in their first 22 bytes, or
- * the same address twice) cannot be told apart by their `ip`. A server's points depend only
- * on its address, its weight, the number of servers and the total weight, so a continuum in
- * which every other server of its group is replaced by a stand-in of the same weight (an
- * address of other first bytes) has exactly that server's points under those 22 bytes. One
- * such continuum per rank in the groups (round r keeps the r-th server of every group) gives
- * the owner of every such point; the rounds stop at NGX_KETAMA_RESOLVE_BUDGET points.
- * Returns the number of points left to the first server of their group (0 when exact).
- */
-static ngx_uint_t
-ngx_http_upstream_ketama_resolve(ngx_conf_t *cf,
-    ngx_http_upstream_ketama_srv_conf_t *kcf, ngx_http_upstream_ketama_ip_t *ips,
-    ngx_uint_t *group, ngx_uint_t *rank, ngx_uint_t max_group, ngx_uint_t ambiguous)
-{
-    u_char                         *used, filler_byte, *p;
-    mcs                            *points, *rpoints;
-    ngx_uint_t                      i, n, np, rnp, r, rounds, at;
-    const char                    **real, **filler;
-    ketama_server                  *servers;
-    ketama_continuum                c;
-    ketama_server_info              info;
-    ngx_http_upstream_ketama_ip_t  *ip;
-
-    n = kcf->nservers;
-    np = kcf->continuum->numpoints;
-    points = kcf->continuum->array;
-
-    used = ngx_pcalloc(cf->temp_pool, 256);
-    servers = ngx_pcalloc(cf->temp_pool, n * sizeof(ketama_server));
-    real = ngx_pcalloc(cf->temp_pool, n * sizeof(const char *));
-    filler = ngx_pcalloc(cf->temp_pool, n * sizeof(const char *));
-    if (used == NULL || servers == NULL || real == NULL || filler == NULL) {
-        goto approximate;
-    }
-
-    /* Stand-ins start with a byte no server starts with: none of their points is taken
-     * for a group's. */
-
-    for (i = 0; i < n; i++) {
-        used[ips[i].ip[0]] = 1;
-    }
-
-    filler_byte = 1;
-    while (filler_byte < 255 && used[filler_byte]) {
-        filler_byte++;
-    }
-
-    for (i = 0; i < n; i++) {
-        if (ketama_server_at(kcf->continuum, (int) i, &info) != 0) {
-            goto approximate;
-        }
-
-        servers[i].weight = info.weight;
-        real[i] = info.addr;
-
-        p = ngx_pnalloc(cf->temp_pool, 1 + NGX_INT_T_LEN + 1);
-        if (p == NULL) {
-            goto approximate;
-        }
-
-        *ngx_sprintf(p, "%c%ui", filler_byte, i) = '\0';
-        filler[i] = (const char *) p;
-    }
-
-    rounds = max_group;
-    if ((uint64_t) rounds * np > NGX_KETAMA_RESOLVE_BUDGET) {
-        rounds = NGX_KETAMA_RESOLVE_BUDGET / np;
-    }
-
-    for (r = 0; r < rounds && ambiguous; r++) {
-
-        for (i = 0; i < n; i++) {
-            servers[i].addr = (group[i] == 1 || rank[i] == r) ? real[i] : filler[i];
-        }
-
-        c = create_ketama(servers, (unsigned int) n);
-        if (c == NULL) {
-            break;
-        }
-
-        rpoints = c->array;
-        rnp = c->numpoints;
-
-        for (i = 0; i < rnp; i++) {
-            ip = ngx_http_upstream_ketama_find_ip(ips, n, rpoints[i].ip);
-
-            /* a group's servers are consecutive in `ips`, in rank order */
-            if (ip == NULL || group[ip->server] == 1 || r >= group[ip->server]) {
-                continue;
-            }
-
-            ip += r;
-
-            for (at = ngx_http_upstream_ketama_find_point(points, np, rpoints[i].point);
-                 at < np && points[at].point == rpoints[i].point;
-                 at++)
-            {
-                if (kcf->owner[at] == NGX_KETAMA_NONE
-                    && ngx_memcmp(points[at].ip, rpoints[i].ip, NGX_KETAMA_IP_LEN) == 0)
-                {
-                    kcf->owner[at] = ip->server;
-                    ambiguous--;
-                    break;
-                }
-            }
-        }
-
-        ketama_free(c);
-    }
-
-approximate:
-
-    if (ambiguous) {
-        for (i = 0; i < np; i++) {
-            if (kcf->owner[i] == NGX_KETAMA_NONE) {
-                /* every point was found among the servers before it was found ambiguous */
-                ip = ngx_http_upstream_ketama_find_ip(ips, n, points[i].ip);
-                kcf->owner[i] = ip ? ip->server : 0;
-            }
-        }
-    }
-
-    return ambiguous;
-}
-
-
-/*
- * kcf->owner: the server of each point of the ring. A point names its server by the first
- * 22 bytes of the address (mcs.ip); a server whose 22 bytes are its own owns every point
- * that carries them, and ngx_http_upstream_ketama_resolve sorts out the rest.
+ * kcf->owner: the server of each point of the ring, exactly as the library knows it (a
+ * point's mcs.ip holds only the first 22 bytes of the address, which several servers may
+ * share). Asked once here, so that a failover walk, under the peers' lock, reads an array.
  */
 static ngx_int_t
 ngx_http_upstream_ketama_owners(ngx_conf_t *cf, ngx_http_upstream_ketama_srv_conf_t *kcf)
 {
-    mcs                            *points;
-    size_t                          len;
-    ngx_uint_t                      i, j, n, np, ambiguous, max_group, left;
-    ngx_uint_t                     *group, *rank;
-    ketama_server_info              info;
-    ngx_http_upstream_ketama_ip_t  *ips, *ip;
+    int         s;
+    ngx_uint_t  i, np;
 
-    n = kcf->nservers;
     np = kcf->continuum->numpoints;
-    points = kcf->continuum->array;
 
-    ips = ngx_pcalloc(cf->temp_pool, n * sizeof(ngx_http_upstream_ketama_ip_t));
-    group = ngx_pcalloc(cf->temp_pool, n * sizeof(ngx_uint_t));
-    rank = ngx_pcalloc(cf->temp_pool, n * sizeof(ngx_uint_t));
     kcf->owner = ngx_palloc(cf->pool, np * sizeof(uint32_t));
-    if (ips == NULL || group == NULL || rank == NULL || kcf->owner == NULL) {
+    if (kcf->owner == NULL) {
         return NGX_ERROR;
     }
 
-    for (i = 0; i < n; i++) {
-        if (ketama_server_at(kcf->continuum, (int) i, &info) != 0) {
+    for (i = 0; i < np; i++) {
+        s = ketama_point_server(kcf->continuum, (int) i);
+
+        if (s < 0) {
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "ketama: %s in %s:%ui",
                           ketama_error(), kcf->conf_file, kcf->line);
             return NGX_ERROR;
         }
 
-        len = ngx_strlen(info.addr);
-        ngx_memcpy(ips[i].ip, info.addr, ngx_min(len, NGX_KETAMA_IP_LEN));
-        ips[i].server = (uint32_t) i;
-    }
-
-    ngx_qsort(ips, n, sizeof(ngx_http_upstream_ketama_ip_t),
-              ngx_http_upstream_ketama_cmp_ip);
-
-    /* Runs of equal bytes are groups; rank is a server's place in its run. */
-
-    max_group = 1;
-
-    for (i = 0; i < n; i = j) {
-        for (j = i + 1;
-             j < n && ngx_memcmp(ips[j].ip, ips[i].ip, NGX_KETAMA_IP_LEN) == 0;
-             j++)
-        {
-            /* void */
-        }
-
-        max_group = ngx_max(max_group, j - i);
-
-        for (ip = &ips[i]; ip < &ips[j]; ip++) {
-            group[ip->server] = j - i;
-            rank[ip->server] = ip - &ips[i];
-        }
-    }
-
-    ambiguous = 0;
-
-    for (i = 0; i < np; i++) {
-        ip = ngx_http_upstream_ketama_find_ip(ips, n, points[i].ip);
-
-        if (ip == NULL) {
-            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "ketama: point %ui of the ring names no server in %s:%ui",
-                          i, kcf->conf_file, kcf->line);
-            return NGX_ERROR;
-        }
-
-        if (group[ip->server] == 1) {
-            kcf->owner[i] = ip->server;
-
-        } else {
-            kcf->owner[i] = NGX_KETAMA_NONE;
-            ambiguous++;
-        }
-    }
-
-    if (ambiguous == 0) {
-        return NGX_OK;
-    }
-
-    left = ngx_http_upstream_ketama_resolve(cf, kcf, ips, group, rank, max_group,
-                                            ambiguous);
-
-    if (left) {
-        ngx_log_error(NGX_LOG_WARN, cf->log, 0,
-                      "ketama: %ui of the %ui points of servers whose addresses share "
-                      "their first %uz bytes could not be told apart; a failover that "
-                      "reaches one goes to the first server of its group in %s:%ui",
-                      left, ambiguous, NGX_KETAMA_IP_LEN, kcf->conf_file, kcf->line);
+        kcf->owner[i] = (uint32_t) s;
     }
 
     return NGX_OK;
