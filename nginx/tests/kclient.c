@@ -22,8 +22,8 @@
  *   contrast  nothing is wrong: prints the share of hits (for another balancer)
  *
  * The walk's expected server comes from the points recomputed here from SPEC (MD5 of
- * "address-k"), not from the ring's `ip` bytes the module reads, so it also checks how the
- * module tells apart servers whose addresses share their first 22 bytes.
+ * "address-k"), each point's server checked against ketama_point_server, never from the
+ * ring's `ip` bytes: servers whose addresses share their first 22 bytes are told apart.
  * Prints "N passed, N failed" (a key is one check); exit status 1 on a failure.
  */
 #define _GNU_SOURCE
@@ -70,7 +70,8 @@ static int cmp_point(const void *x, const void *y) {
 }
 
 /* The ring from SPEC: for each server, MD5("address-k") for k below points/4, each digest
- * giving four little-endian points. Checked against the library's array. */
+ * giving four little-endian points. Checked against the library's array and the owner of
+ * each point the library names (what the module's walk asks). */
 static void recompute_points(void) {
     mcs *array = ring->array;
     npoints = 0;
@@ -96,7 +97,8 @@ static void recompute_points(void) {
     if (npoints != ring->numpoints) die("fewer points than the ring has");
     qsort(points, (size_t)npoints, sizeof *points, cmp_point);
     for (int i = 0; i < npoints; i++)
-        if (points[i].point != array[i].point) die("recomputed points differ from the ring");
+        if (points[i].point != array[i].point || points[i].server != ketama_point_server(ring, i))
+            die("recomputed points differ from the ring");
 }
 
 /* The ring of RING (file:PATH, list:PATH or a bare server file path), or NULL with
@@ -347,8 +349,13 @@ static int fetch(const char *prefix, int n, const char *hostport, const char *pa
     if (fd >= 0) close(fd);
     printf("fetch %s%s (%s): %d of %d keys found on the server libketama named (%.1f%%)\n",
            path, prefix, mode, hits, n, 100.0 * hits / n);
-    if (strcmp(mode, "failover") == 0)
+    if (strcmp(mode, "failover") == 0) {
         printf("fetch: %d keys of %s went where the walk leads\n", moved, addr[dead]);
+        if (moved == 0) { /* a stopped server without keys would test no walk */
+            printf("FAIL: no key of %s went where the walk leads\n", addr[dead]);
+            failed++;
+        }
+    }
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
