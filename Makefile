@@ -130,3 +130,6 @@ deb:
 	lintian --fail-on error --info $(DEBDIR)/build/*.changes >$(DEBDIR)/lintian.txt; \
 	    status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
 	mv $(DEBDIR)/build/*.deb $(DEBDIR)/
+
+# The PHP extension (php/php.mk): make php, make php-test (part of make test), make php-bench.
+include php/php.mk
