@@ -37,7 +37,7 @@ var_dump($c->servers([]));
 
 // A large batch, in one call, equals the single lookups.
 $many = [];
-for ($i = 0; $i < 50000; $i++) {
+for ($i = 0; $i < (under_valgrind() ? 5000 : 50000); $i++) {
     $many[] = "key:$i";
 }
 $all = $c->servers($many);
@@ -45,17 +45,17 @@ $same = 0;
 foreach ($many as $i => $key) {
     $same += $all[$i] === $c->server($key);
 }
-echo "$same of ", count($many), " batch answers equal single lookups\n";
+echo $same === count($many) ? 'all' : "$same of " . count($many), " batch answers equal single lookups\n";
 
-// A 16 MiB key, and the same through the batch.
-$huge = str_repeat("\xa5", 16 << 20);
+// A 16 MiB key (1 MiB under valgrind), and the same through the batch.
+$huge = str_repeat("\xa5", under_valgrind() ? 1 << 20 : 16 << 20);
 $h = oracle_lookup(array_source($pairs), [$huge])[0];
-check($c->server($huge) === $h['server'] && $c->servers([$huge]) === [$h['server']], 'a 16 MiB key');
-echo "a 16 MiB key agrees with C\n";
+check($c->server($huge) === $h['server'] && $c->servers([$huge]) === [$h['server']], 'a huge key');
+echo "a huge key agrees with C\n";
 ?>
 --EXPECT--
 3000 binary keys agree with C
 array(0) {
 }
-50000 of 50000 batch answers equal single lookups
-a 16 MiB key agrees with C
+all batch answers equal single lookups
+a huge key agrees with C

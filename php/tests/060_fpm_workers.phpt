@@ -6,6 +6,7 @@ foreach (['KETAMA_PHP_FPM' => 'php-fpm', 'KETAMA_EXT' => 'the built extension'] 
     if (!is_executable((string) getenv($var)) && !is_file((string) getenv($var))) die("skip $what: $var is not set");
 }
 if (!is_executable('/usr/bin/cgi-fcgi')) die('skip cgi-fcgi is not installed (Debian: libfcgi-bin)');
+if (getenv('USE_ZEND_ALLOC') === '0') die('skip under valgrind: the extension runs in php-fpm, which it does not trace');
 ?>
 --FILE--
 <?php
