@@ -112,6 +112,14 @@ static ketama_object *continuum_live(zend_object *obj)
     return o;
 }
 
+/* Declares `o`, the state of the continuum object `obj`, or returns from the PHP function
+ * with the Error continuum_live threw. */
+#define FETCH_LIVE(o, obj)                      \
+    ketama_object *o = continuum_live(obj);     \
+    if (!o) {                                   \
+        RETURN_THROWS();                        \
+    }
+
 /* Records what ketama_error() returns: `message`, or nothing after a success (NULL). */
 static void remember_error(const char *message)
 {
@@ -351,10 +359,7 @@ PHP_METHOD(Ketama_Continuum, server)
         Z_PARAM_STR(key)
     ZEND_PARSE_PARAMETERS_END();
 
-    ketama_object *o = continuum_live(Z_OBJ_P(ZEND_THIS));
-    if (!o) {
-        RETURN_THROWS();
-    }
+    FETCH_LIVE(o, Z_OBJ_P(ZEND_THIS));
     zend_string *addr = server_address(o, get_server(o->cont, ZSTR_VAL(key), ZSTR_LEN(key)));
     if (!addr) {
         RETURN_THROWS();
@@ -370,10 +375,7 @@ PHP_METHOD(Ketama_Continuum, index)
         Z_PARAM_STR(key)
     ZEND_PARSE_PARAMETERS_END();
 
-    ketama_object *o = continuum_live(Z_OBJ_P(ZEND_THIS));
-    if (!o) {
-        RETURN_THROWS();
-    }
+    FETCH_LIVE(o, Z_OBJ_P(ZEND_THIS));
     int index = get_server(o->cont, ZSTR_VAL(key), ZSTR_LEN(key));
     if (index < 0) {
         throw_no_server();
@@ -393,10 +395,7 @@ PHP_METHOD(Ketama_Continuum, servers)
         Z_PARAM_ARRAY_HT(keys)
     ZEND_PARSE_PARAMETERS_END();
 
-    ketama_object *o = continuum_live(Z_OBJ_P(ZEND_THIS));
-    if (!o) {
-        RETURN_THROWS();
-    }
+    FETCH_LIVE(o, Z_OBJ_P(ZEND_THIS));
     uint32_t n = zend_hash_num_elements(keys);
     if (n == 0) {
         RETURN_EMPTY_ARRAY();
@@ -475,10 +474,7 @@ PHP_METHOD(Ketama_Continuum, points)
 {
     ZEND_PARSE_PARAMETERS_NONE();
 
-    ketama_object *o = continuum_live(Z_OBJ_P(ZEND_THIS));
-    if (!o) {
-        RETURN_THROWS();
-    }
+    FETCH_LIVE(o, Z_OBJ_P(ZEND_THIS));
     const mcs *points = o->cont->array;
     uint32_t n = points && o->cont->numpoints > 0 ? (uint32_t)o->cont->numpoints : 0;
     array_init_size(return_value, n);
@@ -499,10 +495,7 @@ PHP_METHOD(Ketama_Continuum, count)
 {
     ZEND_PARSE_PARAMETERS_NONE();
 
-    ketama_object *o = continuum_live(Z_OBJ_P(ZEND_THIS));
-    if (!o) {
-        RETURN_THROWS();
-    }
+    FETCH_LIVE(o, Z_OBJ_P(ZEND_THIS));
     RETURN_LONG(o->servers);
 }
 
@@ -529,10 +522,7 @@ PHP_FUNCTION(ketama_get_server)
         Z_PARAM_OBJECT_OF_CLASS(zcont, continuum_ce)
     ZEND_PARSE_PARAMETERS_END();
 
-    ketama_object *o = continuum_live(Z_OBJ_P(zcont));
-    if (!o) {
-        RETURN_THROWS();
-    }
+    FETCH_LIVE(o, Z_OBJ_P(zcont));
     /* The C function's own hashing: the key as a C string, up to its first NUL. */
     mcs *m = ketama_get_server(ZSTR_VAL(key), o->cont);
     if (!m) {
@@ -553,10 +543,7 @@ PHP_FUNCTION(ketama_print_continuum)
         Z_PARAM_OBJECT_OF_CLASS(zcont, continuum_ce)
     ZEND_PARSE_PARAMETERS_END();
 
-    ketama_object *o = continuum_live(Z_OBJ_P(zcont));
-    if (!o) {
-        RETURN_THROWS();
-    }
+    FETCH_LIVE(o, Z_OBJ_P(zcont));
     /* The text of the C ketama_print_continuum, which writes to C's stdout, out of PHP's
      * reach: made here from the same array. */
     const mcs *points = o->cont->array;
@@ -589,10 +576,7 @@ PHP_FUNCTION(ketama_destroy)
         Z_PARAM_OBJECT_OF_CLASS(zcont, continuum_ce)
     ZEND_PARSE_PARAMETERS_END();
 
-    ketama_object *o = continuum_live(Z_OBJ_P(zcont));
-    if (!o) {
-        RETURN_THROWS();
-    }
+    FETCH_LIVE(o, Z_OBJ_P(zcont));
     continuum_release(o);
 }
 
