@@ -5,6 +5,7 @@
 //! SIMD lanes where the CPU has them (`md5-many` picks AVX-512, AVX2 or a portable path at
 //! run time).
 
+use crate::fork;
 use md5_many::Md5Many;
 use std::sync::OnceLock;
 
@@ -18,8 +19,26 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
 }
 
 /// The multi-buffer engine, with the CPU's features detected once.
+static ENGINE: OnceLock<Md5Many> = OnceLock::new();
+
+/// The engine. The detection sits behind lazily-initialised statics (this one and
+/// `fearless_simd`'s level), which a `fork` must not copy half initialised: the fork
+/// handlers are registered before the first detection starts, and wait for one in progress
+/// (see `fork`).
 fn engine() -> Md5Many {
-    static ENGINE: OnceLock<Md5Many> = OnceLock::new();
+    match ENGINE.get() {
+        Some(engine) => *engine,
+        None => {
+            fork::register();
+            detect()
+        }
+    }
+}
+
+/// The engine, detecting the CPU's features unless done, or waiting for a detection in
+/// progress. The fork prepare handler calls it directly: a handler that registers handlers
+/// can deadlock (glibc bug 24595).
+pub(crate) fn detect() -> Md5Many {
     *ENGINE.get_or_init(Md5Many::new)
 }
 

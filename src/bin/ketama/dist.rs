@@ -86,19 +86,24 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
     }
 
     let width = column_width(rows.iter().map(|r| r.addr), "server");
+    // A negative weight in the file is read as a 20-digit unsigned long.
+    let weights = rows
+        .iter()
+        .map(|r| r.weight.to_string().len())
+        .fold(8, usize::max);
     let largest = rows
         .iter()
         .map(|r| r.ring_share.max(r.weight_share))
         .fold(0.0, f64::max);
     writeln!(
         out,
-        "{:<width$}  {:>8}  {:>6}  {:>8}  {:>8}  {:>9}  # keys, | weight",
+        "{:<width$}  {:>weights$}  {:>6}  {:>8}  {:>8}  {:>9}  # keys, | weight",
         "server", "weight", "points", "weight%", "keys%", "deviation"
     )?;
     for r in &rows {
         writeln!(
             out,
-            "{:<width$}  {:>8}  {:>6}  {:>8}  {:>8}  {:>9}  {}",
+            "{:<width$}  {:>weights$}  {:>6}  {:>8}  {:>8}  {:>9}  {}",
             text(r.addr),
             r.weight,
             r.points,
