@@ -12,6 +12,10 @@ if test "$PHP_KETAMA" != "no"; then
   PHP_EVAL_INCLINE([$KETAMA_CFLAGS])
   PHP_EVAL_LIBLINE([$KETAMA_LIBS], [KETAMA_SHARED_LIBADD])
   PHP_SUBST([KETAMA_SHARED_LIBADD])
+  dnl ketama_point_server came after 1.1.0's first release, without a version of its own.
+  PHP_CHECK_LIBRARY([ketama], [ketama_point_server], [],
+    [AC_MSG_ERROR([libketama lacks ketama_point_server: a newer libketama is needed])],
+    [$KETAMA_LIBS])
   AC_DEFINE([HAVE_KETAMA], [1], [Whether the ketama extension is built])
   PHP_NEW_EXTENSION([ketama], [ketama.c], [$ext_shared],, [-DZEND_ENABLE_STATIC_TSRMLS_CACHE=1])
 fi

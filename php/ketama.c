@@ -57,9 +57,11 @@ typedef struct {
 static zend_class_entry *continuum_ce;
 static zend_class_entry *exception_ce;
 static zend_object_handlers continuum_handlers;
-/* The keys of the ['point' => ..., 'ip' => ...] arrays, interned once for all requests. */
+/* The keys of the ['point' => ..., 'ip' => ..., 'server' => ...] arrays, interned once for
+ * all requests. */
 static zend_string *key_point;
 static zend_string *key_ip;
+static zend_string *key_server;
 
 static inline ketama_object *ketama_from_obj(zend_object *obj)
 {
@@ -177,15 +179,19 @@ static zend_string *server_address(ketama_object *o, int index)
 }
 
 /* ['point' => int, 'ip' => string] of one point, the ip as mcs holds it: its first 22 bytes,
- * up to a NUL. */
-static void point_array(zval *out, const mcs *m)
+ * up to a NUL; with `server`, also 'server' => the whole address of the point's server. */
+static void point_array(zval *out, const mcs *m, zend_string *server)
 {
     zval v;
-    array_init_size(out, 2);
+    array_init_size(out, server ? 3 : 2);
     ZVAL_LONG(&v, (zend_long)m->point);
     zend_hash_add_new(Z_ARRVAL_P(out), key_point, &v);
     ZVAL_STRINGL(&v, m->ip, strnlen(m->ip, sizeof(m->ip)));
     zend_hash_add_new(Z_ARRVAL_P(out), key_ip, &v);
+    if (server) {
+        ZVAL_STR_COPY(&v, server);
+        zend_hash_add_new(Z_ARRVAL_P(out), key_server, &v);
+    }
 }
 
 /* Rolls the server file `path` into a new Ketama\Continuum in `return_value`, or throws. */
@@ -217,10 +223,12 @@ static void roll_into(zval *return_value, zend_string *path)
         efree(message);
         return;
     }
-    ketama_continuum cont;
+    /* A roll that fails where the file cannot be stat'ed leaves `cont` as it was (as the
+     * original did), other failures leave an empty continuum: NULL first, smoked either way. */
+    ketama_continuum cont = NULL;
     if (!ketama_roll(&cont, (char *)file)) {
         throw_refusal(ketama_error());
-        ketama_smoke(cont); /* the empty continuum a failed roll leaves */
+        ketama_smoke(cont);
         return;
     }
     object_init_ex(return_value, continuum_ce);
@@ -477,18 +485,25 @@ PHP_METHOD(Ketama_Continuum, points)
     FETCH_LIVE(o, Z_OBJ_P(ZEND_THIS));
     const mcs *points = o->cont->array;
     uint32_t n = points && o->cont->numpoints > 0 ? (uint32_t)o->cont->numpoints : 0;
-    array_init_size(return_value, n);
     if (n == 0) {
-        return;
+        RETURN_EMPTY_ARRAY();
     }
-    zend_hash_real_init_packed(Z_ARRVAL_P(return_value));
-    ZEND_HASH_FILL_PACKED(Z_ARRVAL_P(return_value)) {
-        for (uint32_t i = 0; i < n; i++) {
-            zval point;
-            point_array(&point, &points[i]);
-            ZEND_HASH_FILL_ADD(&point);
+    /* The result is built aside and handed over only when complete, as in servers(). */
+    zval result;
+    array_init_size(&result, n);
+    zend_hash_real_init_packed(Z_ARRVAL(result));
+    for (uint32_t i = 0; i < n; i++) {
+        /* mcs.ip names the server by 22 bytes only: the library says which server it is. */
+        zend_string *server = server_address(o, ketama_point_server(o->cont, (int)i));
+        if (!server) {
+            zval_ptr_dtor(&result);
+            RETURN_THROWS();
         }
-    } ZEND_HASH_FILL_END();
+        zval point;
+        point_array(&point, &points[i], server);
+        zend_hash_next_index_insert_new(Z_ARRVAL(result), &point);
+    }
+    RETURN_COPY_VALUE(&result);
 }
 
 PHP_METHOD(Ketama_Continuum, count)
@@ -529,7 +544,7 @@ PHP_FUNCTION(ketama_get_server)
         throw_no_server();
         RETURN_THROWS();
     }
-    point_array(return_value, m);
+    point_array(return_value, m, NULL);
 }
 
 /* Output goes through PHP (ob_start captures it) in pieces of about this many bytes. */
@@ -615,6 +630,7 @@ PHP_MINIT_FUNCTION(ketama)
 
     key_point = zend_string_init_interned("point", sizeof("point") - 1, 1);
     key_ip = zend_string_init_interned("ip", sizeof("ip") - 1, 1);
+    key_server = zend_string_init_interned("server", sizeof("server") - 1, 1);
     return SUCCESS;
 }
 

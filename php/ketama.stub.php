@@ -32,7 +32,7 @@ namespace Ketama {
         /** The server of each key (a string or an int), under the key's own array key, in one batch call. */
         public function servers(array $keys): array {}
 
-        /** The points in ring order, each ['point' => int, 'ip' => string] as libketama's mcs holds it. */
+        /** The points in ring order: ['point' => int, 'ip' => string (as mcs holds it), 'server' => string]. */
         public function points(): array {}
 
         /** The number of servers. */

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: be8c2bb52174be8f1ab5b8a133e569d6b68876b3 */
+ * Stub hash: c90d41af384c0d54b086ea32965835766da0add5 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_ketama_roll, 0, 1, Ketama\\Continuum, 0)
 	ZEND_ARG_TYPE_INFO(0, file, IS_STRING, 0)

@@ -47,6 +47,13 @@ foreach ($many as $i => $key) {
 }
 echo $same === count($many) ? 'all' : "$same of " . count($many), " batch answers equal single lookups\n";
 
+// Servers mcs.ip cannot tell apart (the same first 22 bytes): points() names them exactly.
+$twins = [['memcache-twin-host.example.net:11211', 100], ['memcache-twin-host.example.net:11212', 100]];
+$t = new Ketama\Continuum($twins);
+check($t->points() === oracle_points(array_source($twins)), 'the twins\' points');
+echo count(array_unique(array_column($t->points(), 'ip'))), ' ip, ',
+    count(array_unique(array_column($t->points(), 'server'))), " servers in points()\n";
+
 // A 16 MiB key (1 MiB under valgrind), and the same through the batch.
 $huge = str_repeat("\xa5", under_valgrind() ? 1 << 20 : 16 << 20);
 $h = oracle_lookup(array_source($pairs), [$huge])[0];
@@ -58,4 +65,5 @@ echo "a huge key agrees with C\n";
 array(0) {
 }
 all batch answers equal single lookups
+1 ip, 2 servers in points()
 a huge key agrees with C

@@ -7,6 +7,8 @@
  *   oracle lookup SOURCE < KEYS    per key: get_server's index, then ketama_get_server's point
  *                                  and ip, then the index's address (ketama_server_at)
  *   oracle servers SOURCE          per server (ketama_server_at): address, weight, points
+ *   oracle points SOURCE           per point of the array: point, ip, and the address of the
+ *                                  server that owns it (ketama_point_server)
  *
  * SOURCE is a server file's path (ketama_roll), `-a` followed by ADDRESS WEIGHT pairs, or `-F`
  * and a file of `HEX-ADDRESS WEIGHT` lines (create_ketama, with the weights as strtoul reads
@@ -124,7 +126,7 @@ static ketama_continuum open_source(int argc, char **argv, int first)
     if (argc != first + 1) {
         return NULL;
     }
-    ketama_continuum c;
+    ketama_continuum c = NULL; /* left as it is when the file cannot be stat'ed */
     if (!ketama_roll(&c, argv[first])) {
         ketama_smoke(c);
         return NULL;
@@ -178,10 +180,28 @@ static void servers(ketama_continuum c)
     }
 }
 
+static int points(ketama_continuum c)
+{
+    const mcs *array = c->array;
+    for (int i = 0; i < c->numpoints; i++) {
+        ketama_server_info info;
+        if (ketama_server_at(c, ketama_point_server(c, i), &info) != 0) {
+            fprintf(stderr, "oracle: point %d: %s\n", i, ketama_error());
+            return 2;
+        }
+        printf("%u\t", array[i].point);
+        put_hex(array[i].ip, strnlen(array[i].ip, sizeof array[i].ip));
+        putchar('\t');
+        put_hex(info.addr, strlen(info.addr));
+        putchar('\n');
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: oracle roll|print|lookup|servers FILE | -a ADDRESS WEIGHT...\n");
+        fprintf(stderr, "usage: oracle roll|print|lookup|servers|points FILE | -a ADDRESS WEIGHT...\n");
         return 2;
     }
     const char *what = argv[1];
@@ -202,6 +222,8 @@ int main(int argc, char **argv)
         status = lookup(c);
     } else if (strcmp(what, "servers") == 0) {
         servers(c);
+    } else if (strcmp(what, "points") == 0) {
+        status = points(c);
     } else {
         fprintf(stderr, "oracle: unknown command %s\n", what);
         status = 2;
