@@ -132,5 +132,7 @@ deb:
 	    status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
 	mv $(DEBDIR)/build/*.deb $(DEBDIR)/
 
+# The PHP extension (php/php.mk): make php, make php-test (part of make test), make php-bench.
+include php/php.mk
 # --- The nginx upstream module: make nginx, make test-nginx (see nginx/nginx.mk) ---
 include nginx/nginx.mk
