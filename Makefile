@@ -130,3 +130,6 @@ deb:
 	lintian --fail-on error --info $(DEBDIR)/build/*.changes >$(DEBDIR)/lintian.txt; \
 	    status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
 	mv $(DEBDIR)/build/*.deb $(DEBDIR)/
+
+# The Python package (python/): make python, and make python-test as part of make test.
+include python/python.mk

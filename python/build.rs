@@ -18,5 +18,8 @@ fn main() {
     let out = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("exports.map");
     std::fs::write(&out, script).expect("write the version script");
-    println!("cargo:rustc-cdylib-link-arg=-Wl,--version-script={}", out.display());
+    println!(
+        "cargo:rustc-cdylib-link-arg=-Wl,--version-script={}",
+        out.display()
+    );
 }

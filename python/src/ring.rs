@@ -4,7 +4,7 @@
 
 use crate::{keys, KetamaError};
 use ketama::cache::Cache;
-use ketama::continuum::{Continuum as Core, Server};
+use ketama::continuum::{Continuum as Core, Server, IP_LEN};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
@@ -21,11 +21,13 @@ static CACHE: LazyLock<Cache> = LazyLock::new(Cache::new);
 /// releasing and taking it back.
 const DETACH_MIN: usize = 64;
 
-/// What lookups read: the core's continuum, and each server's address as a Python `str`,
-/// made once so that a lookup hands out a reference instead of building a string.
+/// What lookups read: the core's continuum, and each server's address (whole, and as
+/// `mcs.ip` has it) as a Python `str`, made once so that a lookup hands out a reference
+/// instead of building a string.
 struct Ring {
     core: Arc<Core>,
     names: Vec<Py<PyString>>,
+    ips: Vec<Py<PyString>>,
     /// The file's mtime when it was read (the C continuum's `modtime`); 0 when built.
     modtime: i64,
 }
@@ -37,11 +39,24 @@ impl Ring {
             .iter()
             .map(|s| address(py, &s.addr).unbind())
             .collect();
+        let ips = core
+            .servers()
+            .iter()
+            // `mcs.ip`: the first 22 bytes (an address holds no NUL to end it sooner).
+            .map(|s| address(py, &s.addr[..s.addr.len().min(IP_LEN)]).unbind())
+            .collect();
         Arc::new(Ring {
             core,
             names,
+            ips,
             modtime,
         })
+    }
+
+    /// `(point, ip)` of the point at `index`, as the original API gives it.
+    fn point<'py>(&self, py: Python<'py>, index: usize) -> (u32, Bound<'py, PyString>) {
+        let point = self.core.points()[index].point;
+        (point, self.ips[self.core.owner(index)].bind(py).clone())
     }
 
     /// The index of the server of `key`.
@@ -87,7 +102,10 @@ impl Continuum {
 
 /// A file name as `open()` takes it: `str`, `bytes` or a path-like object.
 fn fs_path<'py>(filename: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, PathBuf)> {
-    let given = filename.py().import("os")?.call_method1("fspath", (filename,))?;
+    let given = filename
+        .py()
+        .import("os")?
+        .call_method1("fspath", (filename,))?;
     let path = match given.cast::<PyBytes>() {
         Ok(b) => PathBuf::from(std::ffi::OsString::from_vec(b.as_bytes().to_vec())),
         Err(_) => given.extract::<PathBuf>()?,
@@ -211,21 +229,18 @@ impl Continuum {
         key: &Bound<'py, PyAny>,
     ) -> PyResult<(u32, Bound<'py, PyString>)> {
         let ring = self.ring();
-        let points = ring.core.points();
         let i = ring
             .core
             .locate(ketama::hash::key_hash(keys::c_string(key)?))
             .ok_or_else(no_points)?;
-        Ok((points[i].point, ip(py, &points[i].ip)))
+        Ok(ring.point(py, i))
     }
 
     /// Every point of the ring, ascending: a list of `(point, ip)` as `get_server` gives them.
     fn get_points<'py>(&self, py: Python<'py>) -> Vec<(u32, Bound<'py, PyString>)> {
         let ring = self.ring();
-        ring.core
-            .points()
-            .iter()
-            .map(|p| (p.point, ip(py, &p.ip)))
+        (0..ring.core.points().len())
+            .map(|i| ring.point(py, i))
             .collect()
     }
 
@@ -256,10 +271,7 @@ impl Continuum {
             Ok(list) => list.iter().collect(),
             Err(_) => keys.try_iter()?.collect::<PyResult<_>>()?,
         };
-        let slices: Vec<&[u8]> = objects
-            .iter()
-            .map(keys::bytes)
-            .collect::<PyResult<_>>()?;
+        let slices: Vec<&[u8]> = objects.iter().map(keys::bytes).collect::<PyResult<_>>()?;
         let ring = self.ring();
         let mut found = vec![None; slices.len()];
         if slices.len() >= DETACH_MIN {
@@ -281,7 +293,9 @@ impl Continuum {
     /// `from_servers` has no file: `TypeError`.
     fn reload(&self, py: Python<'_>) -> PyResult<bool> {
         let path = self.path.as_ref().ok_or_else(|| {
-            PyTypeError::new_err("this continuum was built by from_servers: it has no file to reload")
+            PyTypeError::new_err(
+                "this continuum was built by from_servers: it has no file to reload",
+            )
         })?;
         let rolled = py
             .detach(|| CACHE.roll(path))
@@ -360,10 +374,4 @@ fn position(index: isize, len: usize) -> PyResult<usize> {
 
 fn out_of_range() -> PyErr {
     PyIndexError::new_err("server index out of range")
-}
-
-/// `mcs.ip` as C prints it with `%.22s`: up to its first NUL.
-fn ip<'py>(py: Python<'py>, ip: &[u8]) -> Bound<'py, PyString> {
-    let end = ip.iter().position(|&b| b == 0).unwrap_or(ip.len());
-    address(py, &ip[..end])
 }
