@@ -1,6 +1,8 @@
 """The wheel installs with pip into a fresh venv and imports without the C library: its
 extension links no libketama, exports only its module's init function, and is abi3."""
 
+import ast
+import importlib
 import os
 import pathlib
 import subprocess
@@ -62,3 +64,19 @@ def test_fresh_venv_without_the_c_library(wheel, tmp_path, clib):
     assert exported[2::3] == ["PyInit__ketama"], exported
     # The C library of this tree exists, but nothing points the loader at it.
     assert (ROOT / "target/lib/libketama.so.1").exists()
+
+
+def test_stubs_name_what_the_module_has():
+    """_ketama.pyi (installed beside the extension) declares exactly the module's public names
+    and Continuum's methods."""
+    module = importlib.import_module("ketama._ketama")
+    stubs = ast.parse((pathlib.Path(module.__file__).parent / "_ketama.pyi").read_text())
+    declared = {n.name for n in stubs.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    declared |= {n.target.id for n in stubs.body if isinstance(n, ast.AnnAssign)}
+    public = {n for n in dir(module) if not n.startswith("_")} | {"__version__"}
+    assert declared == public
+    (cls,) = [n for n in stubs.body if isinstance(n, ast.ClassDef) and n.name == "Continuum"]
+    methods = {n.name for n in cls.body if isinstance(n, ast.FunctionDef)}
+    runtime = {n for n in vars(module.Continuum) if not n.startswith("_")}
+    assert methods - {"__init__", "__len__", "__getitem__"} == runtime
+    assert {"__len__", "__getitem__"} <= set(vars(module.Continuum))
