@@ -63,7 +63,8 @@ class KetamaHasher:
     @classmethod
     def from_file(cls, filename: str | os.PathLike[str]) -> Callable[[], KetamaHasher]:
         """A ``hasher=`` with the weights and order of a libketama server file, read as the C
-        library reads it (``KetamaError`` if it does not roll)."""
+        library reads it (``KetamaError`` if it does not roll). Keys land where C clients
+        put them when ``HashClient`` is given every server of the file, each once."""
         ring = Continuum(filename)
         infos = (ring.server_info(i) for i in range(len(ring)))
         return cls.weighted({addr: weight for addr, weight, _ in infos})
