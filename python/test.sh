@@ -29,8 +29,9 @@ if [ "${1:-}" = bench ]; then
     exec "$venv/bin/python" bench/python_bench.py "$@"
 fi
 
-# From a directory without python/ketama/ (the source tree's copy lacks the extension), and
-# bounded: the tests bound their own waits, this is the backstop.
+# From a directory without python/ketama/ (the source tree's copy lacks the extension), with
+# no bytecode written into the source tree, and bounded: the tests bound their own waits, this
+# is the backstop.
 mkdir -p target/python-env && cd target/python-env
-KETAMA_WHEEL="$root/$wheel" PYTHON_FOR_VENV="$python" \
+KETAMA_WHEEL="$root/$wheel" PYTHON_FOR_VENV="$python" PYTHONDONTWRITEBYTECODE=1 \
     timeout --kill-after=10 300 "$root/$venv/bin/python" -m pytest -p no:cacheprovider "$root/python/tests"
