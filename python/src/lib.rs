@@ -38,6 +38,11 @@ fn md5digest<'py>(py: Python<'py>, s: &Bound<'py, PyAny>) -> PyResult<Bound<'py,
 
 #[pymodule]
 fn _ketama(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The MD5 engines pick their CPU kernels once, on first use. Done here, at import, with
+    // the GIL held, so that no fork can happen while another thread is doing it with the GIL
+    // released (a child would inherit the one-time initialisation half done).
+    ketama::hash::md5_each(&[b"".as_slice()], &mut [[0; 16]]);
+    ketama::hash::md5(b"");
     m.add("KetamaError", m.py().get_type::<KetamaError>())?;
     m.add_class::<ring::Continuum>()?;
     m.add_function(wrap_pyfunction!(hashi, m)?)?;
