@@ -136,3 +136,5 @@ deb:
 include php/php.mk
 # --- The nginx upstream module: make nginx, make test-nginx (see nginx/nginx.mk) ---
 include nginx/nginx.mk
+# The Python package (python/): make python, and make python-test as part of make test.
+include python/python.mk
