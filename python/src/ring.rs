@@ -11,17 +11,17 @@ use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 use std::ffi::OsStr;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Every server file this process rolled, shared by all its `Continuum` objects: a repeated
 /// roll of an unchanged file is a `stat` and a map lookup, and hands out the same points.
 ///
-/// It is only used with the GIL held. `os.fork()` needs the GIL too, so no other thread can
-/// be inside the cache, holding its lock, when a process forks: a child (a multiprocessing or
-/// pre-fork worker) never inherits that lock taken. The price is that other Python threads
-/// wait while a changed file is read and parsed (a fraction of a millisecond for a pool of
-/// tens of servers); lookups and `from_servers` builds, which take no lock, release the GIL.
-static CACHE: LazyLock<Cache> = LazyLock::new(Cache::new);
+/// Files are read and parsed with the GIL released, so other Python threads go on meanwhile.
+/// The core's cache is fork-safe (README, "Reliability"): a child forked while another thread
+/// is inside it (a multiprocessing or pre-fork worker) never inherits its lock taken. A plain
+/// `static` (`Cache::new` is `const`): a lazily built one caught half-initialised by a fork
+/// would be such a lock.
+static CACHE: Cache = Cache::new();
 
 /// Batches at least this long are hashed with the GIL released; shorter ones cost less than
 /// releasing and taking it back.
@@ -177,8 +177,8 @@ impl Continuum {
     #[new]
     fn new(py: Python<'_>, filename: &Bound<'_, PyAny>) -> PyResult<Self> {
         let (given, path) = fs_path(filename)?;
-        let rolled = CACHE
-            .roll(&path)
+        let rolled = py
+            .detach(|| CACHE.roll(&path))
             .map_err(|e| KetamaError::new_err(e.to_string()))?;
         Ok(Continuum {
             filename: Some(given.unbind()),
@@ -303,8 +303,8 @@ impl Continuum {
                 "this continuum was built by from_servers: it has no file to reload",
             )
         })?;
-        let rolled = CACHE
-            .roll(path)
+        let rolled = py
+            .detach(|| CACHE.roll(path))
             .map_err(|e| KetamaError::new_err(e.to_string()))?;
         let old = self.ring();
         let changed = !Arc::ptr_eq(&old.core, &rolled.continuum);
