@@ -210,21 +210,15 @@ impl Continuum {
             return Err(BuildError::TooManyPoints);
         }
 
-        // Each entry is (point << 32 | server), generated in server order: a stable sort by
-        // point keeps equal points in server order, the order the original's sort gives.
-        let mut keyed: Vec<u64> = Vec::with_capacity(npoints as usize);
-        let mut batch = InputBatch::default();
-        for (owner, (server, &digests)) in servers.iter().zip(&counts).enumerate() {
-            for k in 0..digests {
-                batch.push(&server.addr, k, owner);
-                if batch.len() == BUILD_BATCH {
-                    batch.hash_into(&mut keyed);
-                }
-            }
-        }
-        batch.hash_into(&mut keyed);
-        let keyed = sort_by_point(keyed);
+        let keyed = sort_by_point(hash_points(&servers, &counts, npoints as usize));
+        Ok(Continuum::from_sorted(servers, &counts, keyed))
+    }
 
+    /// The continuum of `servers` with `counts[i]` digests for server `i`, from their points
+    /// as `(point << 32 | server)` sorted by point (`hash_points`, then `sort_by_point`): the
+    /// `mcs` array C reads and the search structure. The last step of `build`, public so that
+    /// `bench/roll.rs` can time each step of a roll.
+    pub fn from_sorted(servers: Vec<Server>, counts: &[u32], keyed: Vec<u64>) -> Continuum {
         let ips: Vec<[u8; IP_LEN]> = servers.iter().map(|s| ip_of(&s.addr)).collect();
         let points: Vec<Point> = keyed
             .iter()
@@ -233,7 +227,7 @@ impl Continuum {
         let owners = Owners::new(&keyed, servers.len());
         let extras: Vec<ServerExtra> = servers
             .iter()
-            .zip(&counts)
+            .zip(counts)
             .map(|(s, &digests)| ServerExtra {
                 c_addr: CString::new(s.addr.clone()).expect("NUL bytes were refused above"),
                 points: 4 * digests,
@@ -247,13 +241,13 @@ impl Continuum {
             &points,
             (BYTES_PER_POINT * points.len()).saturating_sub(used),
         );
-        Ok(Continuum {
+        Continuum {
             points,
             owners,
             index,
             servers,
             extras,
-        })
+        }
     }
 
     /// The points, ascending.
@@ -334,6 +328,24 @@ impl Continuum {
     }
 }
 
+/// The points of `servers`, `counts[i]` digests of four points for server `i`, as
+/// `(point << 32 | server)` in server order (`npoints` of them in all): the MD5 step of a build.
+/// The inputs `"<address>-<k>"` are hashed in multi-buffer batches.
+pub fn hash_points(servers: &[Server], counts: &[u32], npoints: usize) -> Vec<u64> {
+    let mut keyed: Vec<u64> = Vec::with_capacity(npoints);
+    let mut batch = InputBatch::default();
+    for (owner, (server, &digests)) in servers.iter().zip(counts).enumerate() {
+        for k in 0..digests {
+            batch.push(&server.addr, k, owner);
+            if batch.len() == BUILD_BATCH {
+                batch.hash_into(&mut keyed);
+            }
+        }
+    }
+    batch.hash_into(&mut keyed);
+    keyed
+}
+
 /// The `"<address>-<k>"` strings of one multi-buffer batch, with the server of each.
 #[derive(Default)]
 struct InputBatch {
@@ -382,8 +394,10 @@ impl InputBatch {
 }
 
 /// Sorts `(point << 32 | server)` entries by point, stably: a least-significant-digit radix
-/// sort over the point's 32 bits in three 11-bit digits, linear in the number of points.
-fn sort_by_point(mut keyed: Vec<u64>) -> Vec<u64> {
+/// sort over the point's 32 bits in three 11-bit digits, linear in the number of points. Entries
+/// generated in server order (`hash_points`) keep equal points in server order, the order the
+/// original's sort gives.
+pub fn sort_by_point(mut keyed: Vec<u64>) -> Vec<u64> {
     const BITS: u32 = 11;
     const RADIX: usize = 1 << BITS;
     let mut other = vec![0u64; keyed.len()];
