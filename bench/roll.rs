@@ -2,7 +2,8 @@
 //! timed apart on the same fleets as `bench/bench.c` (its addresses and weights), each figure
 //! the median of several runs with the fastest and slowest beside it.
 //!
-//! Usage: cargo bench --bench roll [-- REPS]   (default 9; `make bench` runs it)
+//! Usage: cargo run --release --example roll [-- REPS [SERVERS...]]   (default: 9 runs of 8,
+//! 100, 1000 and 10,000 servers; `make bench` runs it)
 
 use ketama::continuum::{self, Continuum};
 use ketama::parse;
@@ -14,7 +15,12 @@ fn server_file(n: u32) -> Vec<u8> {
     (0..n)
         .map(|i| {
             let weight = 100 + (u64::from(i) * 7919) % 900;
-            format!("10.{}.{}.{}:11211\t{weight}\n", i / 65536, (i / 256) % 256, i % 256)
+            format!(
+                "10.{}.{}.{}:11211\t{weight}\n",
+                i / 65536,
+                (i / 256) % 256,
+                i % 256
+            )
         })
         .collect::<String>()
         .into_bytes()
@@ -29,25 +35,26 @@ fn ms(t0: Instant) -> f64 {
 fn summary(v: &mut [f64]) -> String {
     v.sort_by(f64::total_cmp);
     let median = v[v.len() / 2];
-    format!(
-        "{median:7.2} ({:.2}-{:.2})",
-        v[0],
-        v[v.len() - 1]
-    )
+    format!("{median:7.2} ({:.2}-{:.2})", v[0], v[v.len() - 1])
 }
 
 fn main() {
-    let reps: usize = std::env::args()
+    let args: Vec<usize> = std::env::args()
         .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .map_or(9, |a| a.parse().expect("REPS is a number"));
+        .map(|a| a.parse().expect("REPS and SERVERS are numbers"))
+        .collect();
+    let reps = args.first().copied().unwrap_or(9).max(1);
+    let fleets = match &args[..] {
+        [_, sizes @ ..] if !sizes.is_empty() => sizes.to_vec(),
+        _ => vec![8, 100, 1000, 10_000],
+    };
     println!("first roll by step, ms: median (fastest-slowest) of {reps} runs");
     println!(
         "{:>7} {:>9} {:>22} {:>22} {:>22} {:>22} {:>22} {:>22}",
         "servers", "points", "parse", "counts", "md5", "sort", "structure", "all (parse+build)"
     );
-    for n in [8, 100, 1000, 10_000] {
-        let file = server_file(n);
+    for &n in &fleets {
+        let file = server_file(n as u32);
         let mut steps: [Vec<f64>; 6] = Default::default();
         let mut points = 0;
         for _ in 0..reps {
@@ -76,7 +83,10 @@ fn main() {
             let structure = ms(t0);
             // Validation and the count of each server's points: what the steps leave.
             let counts = (all - parse - md5 - sort - structure).max(0.0);
-            for (v, t) in steps.iter_mut().zip([parse, counts, md5, sort, structure, all]) {
+            for (v, t) in steps
+                .iter_mut()
+                .zip([parse, counts, md5, sort, structure, all])
+            {
                 v.push(t);
             }
         }
