@@ -242,6 +242,15 @@ impl Continuum {
         Some(self.index.locate(hash))
     }
 
+    /// The first point at or after `hash`, as `locate` finds it, for a caller about to read
+    /// it (`ketama_get_server`): its cache line is asked for while the search runs.
+    pub fn point_at_or_after(&self, hash: u32) -> Option<&Point> {
+        if self.points.is_empty() {
+            return None;
+        }
+        Some(&self.points[self.index.locate_beside(hash, &self.points)])
+    }
+
     /// The server (its index in `servers`) that owns the point at `index`.
     pub fn owner(&self, index: usize) -> usize {
         self.index.owner(index)

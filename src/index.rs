@@ -362,6 +362,26 @@ impl Search {
         with_slots!(&self.layout, s => Search::find(s, bounds, hash))
     }
 
+    /// `locate`, asking first for the cache line of the element of `beside` (an array in the
+    /// points' order: the `mcs` C reads) at the index the hash most likely finds: a bucket's
+    /// points spread evenly over its range. The caller that reads that element next then waits
+    /// for one cache miss at the same time as the search's, not after it.
+    pub fn locate_beside<T>(&self, hash: u32, beside: &[T]) -> usize {
+        let (lo, hi) = self.bounds(hash);
+        let within = u64::from(hash) & ((1u64 << self.shift) - 1);
+        let guess = lo + ((within * (hi - lo) as u64) >> self.shift) as usize;
+        // The point found is within one of the guess most of the time: ask for the lines of
+        // the elements on either side, which hold the guess's too (an element is smaller than a
+        // line).
+        for item in [beside.get(guess.saturating_sub(1)), beside.get(guess + 1)]
+            .into_iter()
+            .flatten()
+        {
+            hints::prefetch(item);
+        }
+        with_slots!(&self.layout, s => Search::find(s, (lo, hi), hash))
+    }
+
     /// The server of point `i`.
     pub fn owner(&self, i: usize) -> usize {
         with_slots!(&self.layout, s => s.owner(i))
@@ -423,7 +443,8 @@ mod tests {
         }
     }
 
-    /// Builds the structure and checks `locate`, `owner` and `servers_of` at `probes`.
+    /// Builds the structure and checks `locate`, `locate_beside`, `owner` and the batch steps
+    /// at `probes`.
     fn check(keyed: &[u64], servers: usize, budget: usize, probes: &[u32]) -> Search {
         let search = Search::new(keyed, servers, budget);
         let mut out = vec![0; probes.len()];
@@ -435,6 +456,7 @@ mod tests {
         for (&h, &batched) in probes.iter().zip(&out) {
             let i = first_at_or_after(keyed, h);
             assert_eq!(search.locate(h), i, "n {} h {h}", keyed.len());
+            assert_eq!(search.locate_beside(h, keyed), i);
             assert_eq!(search.owner(i), (keyed[i] & 0xffff_ffff) as usize);
             assert_eq!(batched, search.owner(i), "batch, h {h}");
         }

@@ -73,6 +73,8 @@ fn check(c: &Continuum, points: &[u32], input: &Input) {
     for (key, batched) in keys.iter().zip(batch) {
         let expected = reference::lookup(points, key);
         assert_eq!(c.locate(key_hash(key)), expected, "key {key:?}");
+        let point = c.point_at_or_after(key_hash(key)).map(std::ptr::from_ref);
+        assert_eq!(point, expected.map(|i| &c.points()[i] as *const _), "key {key:?}");
         let server = expected.map(|i| c.owner(i));
         assert_eq!(c.server_for(key), server);
         assert_eq!(batched, server, "servers_for, key {key:?}");
@@ -114,6 +116,7 @@ fn check_search(input: &Input) {
         for (&h, &batched) in group.iter().zip(&out) {
             let expected = reference::scan(&points, h).unwrap();
             assert_eq!(search.locate(h), expected, "hash {h}");
+            assert_eq!(search.locate_beside(h, &points), expected, "hash {h}");
             let owner = (keyed[expected] & 0xffff_ffff) as usize;
             assert_eq!(search.owner(expected), owner, "owner of point {expected}");
             assert_eq!(batched, owner, "batch, hash {h}");
