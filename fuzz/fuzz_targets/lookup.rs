@@ -74,7 +74,11 @@ fn check(c: &Continuum, points: &[u32], input: &Input) {
         let expected = reference::lookup(points, key);
         assert_eq!(c.locate(key_hash(key)), expected, "key {key:?}");
         let point = c.point_at_or_after(key_hash(key)).map(std::ptr::from_ref);
-        assert_eq!(point, expected.map(|i| &c.points()[i] as *const _), "key {key:?}");
+        assert_eq!(
+            point,
+            expected.map(|i| &c.points()[i] as *const _),
+            "key {key:?}"
+        );
         let server = expected.map(|i| c.owner(i));
         assert_eq!(c.server_for(key), server);
         assert_eq!(batched, server, "servers_for, key {key:?}");
