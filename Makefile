@@ -7,7 +7,8 @@
 #   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
 #                        (and BINDIR for the ketama command)
 #   make header          regenerate include/ketama.h with cbindgen after an API change
-#   make bench           benchmark against libmemcached's ketama (BENCH_ARGS="REPS KEYS")
+#   make bench           benchmark against libmemcached's ketama, lookups over threads, and
+#                        a first roll step by step (BENCH_ARGS="REPS KEYS")
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -52,9 +53,10 @@ test: lib
 bench: lib
 	mkdir -p target/bench
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude -o target/bench/bench bench/bench.c \
-	    -L$(OUT) -lketama -lmemcached -ldl || \
+	    -L$(OUT) -lketama -lmemcached -ldl -pthread || \
 	    { echo "make bench needs libmemcached: apt-get install libmemcached-dev"; exit 1; }
 	LD_LIBRARY_PATH=$(OUT) target/bench/bench $(BENCH_ARGS)
+	$(CARGO) run --release --locked --quiet --example roll -- $(firstword $(BENCH_ARGS))
 
 header:
 	KETAMA_WRITE_HEADER=1 $(CARGO) test --locked --test header
