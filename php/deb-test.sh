@@ -40,6 +40,10 @@ check "ketama.ini does not load ketama.so" \
     grep -qx 'extension=ketama.so' "$root/etc/php/$phpver/mods-available/ketama.ini"
 check "the packaged ketama.so carries a run path" \
     bash -c "! readelf -d '$root/usr/lib/php/$api/ketama.so' | grep -qE 'RPATH|RUNPATH'"
+# Built with the package build's flags (dpkg-buildflags), as lintian's hardening checks and
+# Debian's policy expect: -fstack-protector-strong leaves calls to __stack_chk_fail.
+check "the packaged ketama.so is built without Debian's hardening flags (no stack protector)" \
+    grep -q '__stack_chk_fail' <<<"$(nm -D "$root/usr/lib/php/$api/ketama.so")"
 check "the packaged ketama.so does not need libketama.so.1" \
     grep -q 'NEEDED.*\[libketama\.so\.1\]' <<<"$(readelf -d "$root/usr/lib/php/$api/ketama.so")"
 
