@@ -7,16 +7,12 @@
 # Usage: php/deb-test.sh   (after `make deb`, which leaves the packages in target/deb/)
 set -u
 cd "$(dirname "$0")/.." || exit 1
-# shellcheck source=c-tests/pkg-common.sh
-source c-tests/pkg-common.sh
-ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-arch=$(dpkg-architecture -qDEB_HOST_ARCH)
-debversion=$(dpkg-parsechangelog -S Version)
+# shellcheck source=c-tests/deb-common.sh
+source c-tests/deb-common.sh
 api=$(php-config --phpapi)
 phpver=$(php-config --version | cut -d. -f1,2)
-runtime=target/deb/libketama1_${debversion}_$arch.deb
-ext=target/deb/php-ketama_${debversion}_$arch.deb
-root=$scratch/root
+runtime=$(deb libketama1)
+ext=$(deb php-ketama)
 
 for deb in "$runtime" "$ext"; do
     check "$deb does not unpack" dpkg -x "$deb" "$root"
