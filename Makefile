@@ -3,7 +3,9 @@
 #   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a), and
 #                        target/lib/pkgconfig/ketama.pc for building against the tree
 #                        (PKG_CONFIG_PATH=target/lib/pkgconfig: what make php and nginx use)
-#   make test            every test: Rust, then the C suite (and under valgrind when installed)
+#   make test            every test: Rust, then the C suite (and under valgrind when installed),
+#                        and the PHP, Python and nginx suites (each skipped, saying so, without
+#                        its tools)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
 #                        (and BINDIR for the ketama command)
 #   make header          regenerate include/ketama.h with cbindgen after an API change
