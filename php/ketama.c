@@ -223,15 +223,19 @@ static void roll_into(zval *return_value, zend_string *path)
         efree(message);
         return;
     }
+    /* The object first: its allocation may bail out (memory_limit), and then no rolled
+     * continuum may be left without an owner. */
+    object_init_ex(return_value, continuum_ce);
     /* A roll that fails where the file cannot be stat'ed leaves `cont` as it was (as the
      * original did), other failures leave an empty continuum: NULL first, smoked either way. */
     ketama_continuum cont = NULL;
     if (!ketama_roll(&cont, (char *)file)) {
         throw_refusal(ketama_error());
         ketama_smoke(cont);
+        zval_ptr_dtor(return_value);
+        ZVAL_NULL(return_value);
         return;
     }
-    object_init_ex(return_value, continuum_ce);
     continuum_adopt(ketama_from_obj(Z_OBJ_P(return_value)), cont);
 }
 

@@ -7,7 +7,7 @@ use ketama::cache::Cache;
 use ketama::continuum::{Continuum as Core, Server, IP_LEN};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 use std::ffi::OsStr;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
@@ -134,7 +134,8 @@ fn server(index: usize, addr: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> P
             addr.get_type().name()?
         )));
     };
-    if !weight.is_instance_of::<PyInt>() {
+    // `bool` is an `int` to Python, but `True` as a weight is a mistake, not a 1.
+    if !weight.is_instance_of::<PyInt>() || weight.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(format!(
             "server {index}: a weight must be an int, not {}",
             weight.get_type().name()?

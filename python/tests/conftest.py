@@ -148,5 +148,5 @@ def clib():
 def memcached_binary():
     path = shutil.which("memcached") or "/usr/bin/memcached"
     if not os.access(path, os.X_OK):
-        pytest.fail("memcached is not installed (Debian: apt-get install memcached)")
+        pytest.skip("memcached is not installed (Debian: apt-get install memcached)")
     return path

@@ -130,6 +130,7 @@ def test_addresses_round_trip_any_bytes():
         ({"a:1": 1.0}, TypeError, "^server 0: a weight must be an int, not float$"),
         ({"a:1": "100"}, TypeError, "^server 0: a weight must be an int, not str$"),
         ({"a:1": None}, TypeError, "^server 0: a weight must be an int, not NoneType$"),
+        ({"a:1": True}, TypeError, "^server 0: a weight must be an int, not bool$"),
         ({1: 1}, TypeError, "^server 0: an address must be str or bytes, not int$"),
         (["a:1", "b:1"], TypeError, r"^server 0: expected an \(address, weight\) pair, got 'a:1'$"),
         ([("a:1", 1, 2)], TypeError, r"^server 0: expected an \(address, weight\) pair"),

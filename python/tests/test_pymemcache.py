@@ -9,12 +9,14 @@ import subprocess
 import time
 
 import pytest
-from pymemcache.client.base import Client
-from pymemcache.client.hash import HashClient
 
-import ketama
-from conftest import KEYS
-from ketama.pymemcache import KetamaHasher, address
+pytest.importorskip("pymemcache", reason="pymemcache is not installed (pip install pymemcache)")
+from pymemcache.client.base import Client  # noqa: E402 (only once pymemcache is known there)
+from pymemcache.client.hash import HashClient  # noqa: E402
+
+import ketama  # noqa: E402
+from conftest import KEYS  # noqa: E402
+from ketama.pymemcache import KetamaHasher, address  # noqa: E402
 
 STORED = 10_000
 
