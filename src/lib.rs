@@ -14,6 +14,7 @@ pub mod hash;
 pub mod index;
 pub mod lint;
 pub mod parse;
+pub mod text;
 #[cfg(test)]
 mod xorshift;
 
