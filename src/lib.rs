@@ -13,6 +13,7 @@ pub mod continuum;
 pub mod hash;
 pub mod index;
 pub mod lint;
+pub mod list;
 pub mod parse;
 pub mod text;
 #[cfg(test)]
