@@ -65,6 +65,7 @@ $(BUILT): $(SOURCES)
 test: lib
 	$(CARGO) test --locked $(CARGO_FEATURES)
 	CC="$(CC)" bash c-tests/run.sh $(OUT)
+	$(MAKE) --no-print-directory test-nginx
 
 # The tests too long for `make test` (the MD5 differentials over millions of inputs, the
 # soaks): Rust tests marked #[ignore = "long: ..."]. Integrations add theirs as prerequisites.
@@ -198,3 +199,10 @@ deb: $(VENDORDIR)/$(VENDOR_TAR)
 	lintian --fail-on error --info $(DEBDIR)/source/*.dsc $(DEBDIR)/build/*.changes \
 	    >$(DEBDIR)/lintian.txt; status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
 	mv $(DEBDIR)/build/*.deb $(DEBDIR)/
+
+# The PHP extension (php/php.mk): make php, make php-test (part of make test), make php-bench.
+include php/php.mk
+# --- The nginx upstream module: make nginx, make test-nginx (see nginx/nginx.mk) ---
+include nginx/nginx.mk
+# The Python package (python/): make python, and make python-test as part of make test.
+include python/python.mk

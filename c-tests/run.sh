@@ -114,6 +114,21 @@ else
     echo "valgrind not installed: memcheck run skipped"
 fi
 
+# Fork safety: 300 children forked while two threads of the parent roll and look up, each
+# using every function at once under a 5-second alarm (c-tests/test_fork.c). Again under
+# valgrind, with 20 children and a 30-second alarm (it is slow), to check the children's
+# memory accesses, but without its leak check: whatever a thread of the parent was holding at
+# the fork is unreachable in the child, where that thread does not exist. Not under ASan:
+# GCC 12's libasan does not hold its allocator's locks across fork, so a child can hang in
+# its malloc whatever the library does.
+if $cc "${cflags[@]}" -Iinclude -o "$bin/test_fork" c-tests/test_fork.c -L"$lib" -lketama \
+    -lpthread; then ok; else fail "test_fork.c does not compile"; fi
+run test_fork "$bin/test_fork" "$scratch"
+if command -v valgrind >/dev/null; then
+    run valgrind-test_fork valgrind -q --error-exitcode=99 --leak-check=no "$bin/test_fork" \
+        "$scratch" 20 30
+fi
+
 # make install/uninstall, pkg-config (shared and static), exported symbols, ketama(3).
 run install-test bash c-tests/install-test.sh
 

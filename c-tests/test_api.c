@@ -115,7 +115,7 @@ static void test_fixtures_agree(const char *dir) {
         free(path);
     }
     closedir(d);
-    CHECK(rolled == 17, "%d fixtures rolled, 17 do", rolled);
+    CHECK(rolled == 19, "%d fixtures rolled, 19 do", rolled);
     free(keys);
     free(keys_path);
 }
@@ -179,6 +179,66 @@ static void test_long_addresses(void) {
     CHECK(ketama_server_at(c, 0, &info) == 0 && strcmp(info.addr, v6[0].addr) == 0 &&
               info.addr != v6[0].addr && info.weight == 1 && info.points == 160,
           "ketama_server_at gives the whole address, copied, and its 160 points");
+    ketama_free(c);
+}
+
+/* Points of MD5(addr-0 .. addr-(digests-1)), as the continuum builds them. */
+static int owns_point(const char *addr, unsigned points, unsigned point) {
+    char input[128];
+    unsigned char d[16];
+    for (unsigned k = 0; k < points / 4; k++) {
+        snprintf(input, sizeof input, "%s-%u", addr, k);
+        ketama_md5_digest(input, d);
+        for (int h = 0; h < 4; h++)
+            if (((unsigned)d[4 * h] | (unsigned)d[4 * h + 1] << 8 | (unsigned)d[4 * h + 2] << 16 |
+                 (unsigned)d[4 * h + 3] << 24) == point)
+                return 1;
+    }
+    return 0;
+}
+
+/* ketama_point_server names each point's server exactly, where mcs.ip cannot tell apart
+ * servers alike in their first 22 bytes. */
+static void test_point_server(void) {
+    ketama_server alike[3] = {{"cache-a.example.com:11211", 300},
+                              {"cache-a.example.com:11212", 100},
+                              {"10.0.0.1:11211", 200}};
+    ketama_continuum c = create_ketama(alike, 3);
+    CHECK(c != NULL, "create_ketama: %s", ketama_error());
+    if (!c) return;
+    mcs *arr = c->array;
+    int bad = 0, seen[3] = {0, 0, 0};
+    for (int i = 0; i < c->numpoints; i++) {
+        int s = ketama_point_server(c, i);
+        ketama_server_info info;
+        if (s < 0 || s > 2 || ketama_server_at(c, s, &info) != 0 ||
+            !owns_point(alike[s].addr, info.points, arr[i].point) ||
+            strncmp(arr[i].ip, alike[s].addr, 22) != 0) {
+            bad++;
+            continue;
+        }
+        seen[s]++;
+    }
+    ketama_server_info i0, i1, i2;
+    ketama_server_at(c, 0, &i0);
+    ketama_server_at(c, 1, &i1);
+    ketama_server_at(c, 2, &i2);
+    CHECK(bad == 0 && seen[0] == (int)i0.points && seen[1] == (int)i1.points &&
+              seen[2] == (int)i2.points,
+          "every point's server is the one whose MD5 made it: %d wrong", bad);
+    /* The key's point belongs to the server get_server names. */
+    int wrong = 0;
+    for (int k = 0; k < 2000; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "key:%d", k);
+        mcs *m = ketama_get_server(key, c);
+        if (ketama_point_server(c, (int)(m - arr)) != get_server(c, key, strlen(key))) wrong++;
+    }
+    CHECK(wrong == 0, "the owner of a key's point is its server: %d keys differ", wrong);
+    CHECK(ketama_point_server(c, c->numpoints) == -1 &&
+              strstr(ketama_error(), "no point") != NULL && ketama_point_server(c, -1) == -1 &&
+              ketama_point_server(NULL, 0) == -1,
+          "out of range and NULL give -1: %s", ketama_error());
     ketama_free(c);
 }
 
@@ -247,6 +307,7 @@ int main(int argc, char **argv) {
     test_fixtures_agree(argv[1]);
     test_errors();
     test_long_addresses();
+    test_point_server();
     test_batch_matches_single(argc > 2 ? atol(argv[2]) : 1000000);
     return finish();
 }

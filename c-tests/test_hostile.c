@@ -50,7 +50,10 @@ static roll_answer roll_once(const char *path) {
     snprintf(a.error, sizeof a.error, "%s", ketama_error());
     a.numpoints = c ? c->numpoints : -1;
     a.first_point = (c && c->numpoints > 0) ? ((mcs *)c->array)[0].point : 0;
-    if (!a.ok) {
+    struct stat st;
+    if (!a.ok && stat(path, &st) != 0) {
+        CHECK(c == NULL, "%s: a path stat fails on leaves *contptr untouched", path);
+    } else if (!a.ok) {
         CHECK(c != NULL && c->numpoints == 0 && c->array == NULL && c->modtime == NULL,
               "%s: a failed roll leaves an empty continuum", path);
         CHECK(ketama_get_server("key", c) == NULL, "%s: lookup on a failed roll is NULL", path);
@@ -114,13 +117,19 @@ static void test_hostile_files(void) {
     CHECK(!roll_same_every_time(huge, "refused"), "a file over 16 MiB is refused");
 
     char *overflow = path_in(scratch_dir, "overflow.servers");
+    /* Three LONG_MAX wrap around to 2^63 - 3: the second server's points pass the original's
+     * array of 160 a server. */
     write_all(overflow,
                "a:1 9223372036854775807\nb:1 9223372036854775807\nc:1 9223372036854775807\n");
-    CHECK(!roll_same_every_time(overflow, "(line 3 in "), "weights whose sum overflows");
+    CHECK(!roll_same_every_time(overflow, "(line 2 in "), "weights whose sum wraps around");
+    write_all(overflow, "a:1 -1\nb:1 1\n");
+    CHECK(!roll_same_every_time(overflow, "(line 1 in "), "weights whose sum wraps to 0");
     write_all(overflow, "a:1 1\nb:1 18446744073709551615\n");
-    CHECK(!roll_same_every_time(overflow, "(line 2 in "), "a weight of ULONG_MAX");
+    CHECK(!roll_same_every_time(overflow, "(line 2 in "), "a weight past LONG_MAX (ERANGE)");
     write_all(overflow, "a:1 9223372036854775807\nb:1 9223372036854775807\nc:1 1\n");
     CHECK(roll_same_every_time(overflow, ""), "weights adding up to exactly ULONG_MAX roll");
+    write_all(overflow, "a:1 -10\nb:1 3\n");
+    CHECK(roll_same_every_time(overflow, ""), "a negative weight rolls (as 2^64 - 10)");
 
     unlink(nul);
     unlink(bad_utf8);
@@ -161,9 +170,11 @@ static void test_no_read_permission(void) {
         if (geteuid() == 0 && (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
             _exit(3);
         if (access(path, R_OK) == 0) _exit(4);
-        ketama_continuum c;
+        ketama_continuum c = NULL;
         int ok = ketama_roll(&c, path);
-        int said = strstr(ketama_error(), "Permission denied") != NULL;
+        /* stat succeeds where open fails: the empty continuum is stored. */
+        int said = strstr(ketama_error(), "Permission denied") != NULL && c != NULL &&
+                   c->numpoints == 0;
         ketama_smoke(c);
         _exit(ok ? 1 : said ? 0 : 2);
     }
@@ -180,9 +191,14 @@ static void test_no_read_permission(void) {
 }
 
 static void test_misuse(void) {
-    ketama_continuum failed_roll;
+    ketama_continuum failed_roll = NULL;
     char *missing = path_in(scratch_dir, "no-such.servers");
-    CHECK(ketama_roll(&failed_roll, missing) == 0, "a missing file fails");
+    CHECK(ketama_roll(&failed_roll, missing) == 0 && failed_roll == NULL,
+          "a missing file fails, leaving *contptr alone");
+    ketama_smoke(failed_roll);
+    char *rejected = path_in(scratch_dir, "rejected.servers");
+    write_all(rejected, "a:1 0\n");
+    CHECK(ketama_roll(&failed_roll, rejected) == 0, "a rejected file fails");
     for (int i = 0; i < 100; i++) {
         char key[16];
         snprintf(key, sizeof key, "k%d", i);
@@ -190,6 +206,8 @@ static void test_misuse(void) {
     }
     ketama_smoke(failed_roll);
     ketama_smoke(NULL);
+    unlink(rejected);
+    free(rejected);
     free(missing);
 }
 
@@ -318,7 +336,7 @@ static void test_new_api_misuse(void) {
 
     /* A failed roll's continuum, freed with the new API's free. */
     ketama_continuum failed_roll;
-    CHECK(ketama_roll(&failed_roll, "/nonexistent/ketama.servers") == 0, "a missing file fails");
+    CHECK(ketama_roll(&failed_roll, (char *)scratch_dir) == 0, "a directory fails");
     CHECK(get_server(failed_roll, "k", 1) == -1, "get_server on a failed roll is -1");
     ketama_free(failed_roll);
     free(fleet);
@@ -348,12 +366,14 @@ static void test_failed_reload(void) {
         unlink(path);
         if (breakage == 0) write_all(path, "10.0.0.1:11211 0\n");
         if (breakage == 1) write_bytes(path, "\xff\xfe\0garbage", 10);
-        if (breakage == 2) write_all(path, "10.0.0.1:11211 -1\n");
+        if (breakage == 2) write_all(path, "10.0.0.1:11211 -1\n10.0.0.2:11211 1\n");
         if (breakage == 3) mkdir(path, 0700);
         if (breakage == 4) mkfifo(path, 0600);
         /* 5: no file at all */
-        ketama_continuum bad;
+        ketama_continuum bad = NULL;
         CHECK(ketama_roll(&bad, path) == 0, "breakage %d fails", breakage);
+        CHECK((bad == NULL) == (breakage == 5), "breakage %d: *contptr %s", breakage,
+              breakage == 5 ? "untouched" : "an empty continuum");
         CHECK(strlen(ketama_error()) > 0, "breakage %d explains itself", breakage);
         ketama_smoke(bad);
         if (breakage == 3) rmdir(path);
@@ -388,7 +408,7 @@ static long resident_bytes(void) {
 
 /* One cycle: a roll of an unchanged file, a failed roll, every tenth time a roll of a
  * rewritten file (a new continuum), each smoked; and a continuum created and freed. */
-static int cycle(const char *path, const char *missing, int i) {
+static int cycle(const char *path, const char *rejected, int i) {
     int ok = 1;
     if (i % 10 == 0) {
         char text[96];
@@ -398,7 +418,8 @@ static int cycle(const char *path, const char *missing, int i) {
     ketama_continuum c;
     ok &= ketama_roll(&c, (char *)path) == 1 && ketama_get_server("key", c) != NULL;
     ketama_smoke(c);
-    ok &= ketama_roll(&c, (char *)missing) == 0;
+    c = NULL;
+    ok &= ketama_roll(&c, (char *)rejected) == 0 && c != NULL && c->numpoints == 0;
     ketama_smoke(c);
     ketama_server servers[2] = {{"10.0.0.1:11211", 100}, {"10.0.0.2:11211", 1ul + (unsigned)i % 5}};
     c = create_ketama(servers, 2);
@@ -409,12 +430,13 @@ static int cycle(const char *path, const char *missing, int i) {
 
 static void test_flat_memory(void) {
     char *path = path_in(scratch_dir, "cycle.servers");
-    char *missing = path_in(scratch_dir, "cycle-missing.servers");
+    char *rejected = path_in(scratch_dir, "cycle-rejected.servers");
+    write_all(rejected, "10.0.0.1:11211 0\n");
     int ok = 1;
     /* Warm-up: the cache entry, the error buffer and the allocator's arenas reach their size. */
-    for (int i = 0; i < 1000; i++) ok &= cycle(path, missing, i);
+    for (int i = 0; i < 1000; i++) ok &= cycle(path, rejected, i);
     long before = resident_bytes();
-    for (int i = 0; i < 10000; i++) ok &= cycle(path, missing, i);
+    for (int i = 0; i < 10000; i++) ok &= cycle(path, rejected, i);
     long after = resident_bytes();
     CHECK(ok, "every cycle rolled and failed as it should");
     if (getenv("KETAMA_NO_RSS")) {
@@ -430,8 +452,9 @@ static void test_flat_memory(void) {
         CHECK(before > 0 && after - before < limit, "RSS grew by %ld bytes", after - before);
     }
     unlink(path);
+    unlink(rejected);
     free(path);
-    free(missing);
+    free(rejected);
 }
 
 int main(int argc, char **argv) {

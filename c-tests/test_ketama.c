@@ -37,6 +37,9 @@ _Static_assert(MC_SHMSIZE == 524288, "MC_SHMSIZE kept");
 
 static const char *fixture_dir, *scratch_dir;
 
+/* What *contptr holds before a roll: a roll whose stat fails must leave it there. */
+static continuum untouched;
+
 /* `text` with every "{FILE}" replaced by `file`. */
 static char *substitute(const char *text, const char *file) {
     size_t flen = strlen(file), cap = strlen(text) + 1, n = 0;
@@ -62,7 +65,7 @@ static char *fixture_output(const char *servers, char *keys, ketama_continuum *o
     static char *text;
     static size_t len;
     FILE *o = open_memstream(&text, &len);
-    ketama_continuum c;
+    ketama_continuum c = &untouched;
     int ok = ketama_roll(&c, (char *)servers);
     fprintf(o, "roll\t%d\nerror\t%s\n", ok, ketama_error());
     if (ok) {
@@ -116,8 +119,15 @@ static void test_fixtures(void) {
             CHECK(strcmp(got, expected) == 0, "%s: output differs from the original's", name);
         } else {
             CHECK(strncmp(got, "roll\t0\n", 7) == 0, "%s: rolled, the original rejects it", name);
-            CHECK(c != NULL && c->numpoints == 0 && c->array == NULL,
-                  "%s: a failed roll leaves an empty continuum", name);
+            struct stat st;
+            if (stat(servers, &st) != 0) {
+                /* err_missing_file: the original's ftok fails before it touches *contptr. */
+                CHECK(c == &untouched, "%s: a file stat fails on leaves *contptr untouched", name);
+                c = NULL;
+            } else {
+                CHECK(c != NULL && c != &untouched && c->numpoints == 0 && c->array == NULL,
+                      "%s: a failed roll leaves an empty continuum", name);
+            }
             const char *want = expected + error_at(expected), *have = got + error_at(got);
             size_t have_len = strcspn(have, "\n");
             const char *at = strstr(want, " (line ");
@@ -139,7 +149,7 @@ static void test_fixtures(void) {
         free(name);
     }
     closedir(d);
-    CHECK(cases >= 27, "only %d fixtures found", cases);
+    CHECK(cases >= 31, "only %d fixtures found", cases);
     free(keys);
     free(keys_path);
 }
@@ -213,8 +223,8 @@ static void test_print_continuum(void) {
     free(got);
     ketama_smoke(c);
 
-    char *missing = path_in(scratch_dir, "no-such-file");
-    CHECK(ketama_roll(&c, missing) == 0, "missing file fails");
+    char *rejected = path_in(fixture_dir, "err_zero_weight.servers");
+    CHECK(ketama_roll(&c, rejected) == 0, "a rejected file fails");
     got = capture_stdout(ketama_print_continuum, c);
     CHECK(strcmp(got, "Numpoints in continuum: 0\nContinuum empty\n") == 0, "empty print: %s", got);
     free(got);
@@ -222,7 +232,7 @@ static void test_print_continuum(void) {
     CHECK(strcmp(got, "") == 0, "NULL prints nothing: %s", got);
     free(got);
     ketama_smoke(c);
-    free(missing);
+    free(rejected);
     free(want);
     free(fixture);
     free(expected_path);
@@ -326,10 +336,50 @@ static void test_reload_and_sharing(void) {
 
 /* An unreadable file is tested in test_hostile.c, by a child that drops root. */
 static void test_directory(void) {
-    ketama_continuum c;
+    ketama_continuum c = NULL;
     CHECK(ketama_roll(&c, (char *)scratch_dir) == 0, "a directory is refused");
     CHECK(strstr(ketama_error(), "directory") != NULL, "and said to be one: %s", ketama_error());
+    CHECK(c != NULL && c->numpoints == 0 && c->array == NULL,
+          "a directory (stat succeeds) leaves an empty continuum");
     ketama_smoke(c);
+}
+
+/* Where stat of the path fails, as the original's ftok does, ketama_roll leaves *contptr as it
+ * was: a caller that rolls into the variable holding its live continuum keeps it. Everywhere
+ * stat succeeds the empty continuum is stored, as the original stores its empty one. */
+static void test_failed_stat_leaves_contptr(void) {
+    char *servers = path_in(fixture_dir, "lastfm8.servers");
+    char *missing = path_in(scratch_dir, "no-such.servers");
+    char *through_file = path_in(fixture_dir, "lastfm8.servers/x"); /* ENOTDIR */
+    char *loop_a = path_in(scratch_dir, "stat-loop-a"), *loop_b = path_in(scratch_dir, "stat-loop-b");
+    CHECK(symlink(loop_b, loop_a) == 0 && symlink(loop_a, loop_b) == 0, "symlinks: %s",
+          strerror(errno));
+    ketama_continuum live;
+    CHECK(ketama_roll(&live, servers) == 1, "lastfm8 rolls: %s", ketama_error());
+    ketama_continuum held = live;
+    mcs *before = ketama_get_server("user:1234", live);
+    const char *paths[] = {missing, through_file, loop_a};
+    const char *says[] = {"No such file", "Not a directory", "symbolic links"};
+    for (int i = 0; i < 3; i++) {
+        CHECK(ketama_roll(&live, (char *)paths[i]) == 0, "%s fails", paths[i]);
+        CHECK(strstr(ketama_error(), says[i]) != NULL, "%s: error \"%s\" should say \"%s\"",
+              paths[i], ketama_error(), says[i]);
+        CHECK(live == held, "%s: *contptr is left as it was", paths[i]);
+    }
+    CHECK(ketama_get_server("user:1234", live) == before && live->numpoints == 1264,
+          "the continuum left in *contptr still answers");
+    ketama_continuum also = held;
+    CHECK(ketama_roll(&also, (char *)scratch_dir) == 0 && also != held && also->numpoints == 0,
+          "a path stat succeeds on (a directory) gets the empty continuum");
+    ketama_smoke(also);
+    ketama_smoke(live);
+    unlink(loop_a);
+    unlink(loop_b);
+    free(loop_a);
+    free(loop_b);
+    free(through_file);
+    free(missing);
+    free(servers);
 }
 
 /* An independent computation of SPEC's algorithm, for the 10,000-server file. */
@@ -428,7 +478,7 @@ static void test_error_texts(void) {
 }
 
 static void *failing_thread(void *missing) {
-    ketama_continuum c;
+    ketama_continuum c = NULL;
     int ok = ketama_roll(&c, missing);
     ketama_smoke(c);
     pthread_barrier_wait(&barrier); /* the main thread now succeeds */
@@ -469,6 +519,7 @@ int main(int argc, char **argv) {
     test_null_and_empty();
     test_reload_and_sharing();
     test_directory();
+    test_failed_stat_leaves_contptr();
     test_ten_thousand_servers();
     test_per_thread_error();
     test_error_texts();

@@ -120,6 +120,10 @@ typedef struct {
  empty address, a weight of 0, or weights whose sum overflows. Free the continuum with
  `ketama_free` (or `ketama_smoke`); every `ketama_*` function accepts it.
 
+ Like every function of the library, it may be called in a child forked at any moment,
+ even while other threads of the parent were using the library, and the continuum stays
+ valid in a child forked later.
+
  # Safety
  `servers` is NULL or points at `count` elements whose `addr` is NULL or a NUL-terminated
  string.
@@ -173,8 +177,22 @@ int ketama_server_count(ketama_continuum cont);
 int ketama_server_at(ketama_continuum cont, int index, ketama_server_info *info);
 
 /*
+ The server that owns point `index` of `cont->array`, as the index `get_server` returns
+ (turn it into an address with `ketama_server_at`). `mcs.ip` names a point's server only by
+ the first 22 bytes of its address, which several servers may share; this names it exactly,
+ for callers that walk the ring from a key's point to the next server (failover). Returns
+ -1, with `ketama_error()` saying why, for a NULL or empty continuum or an index that is
+ negative or not below `numpoints`.
+
+ # Safety
+ `cont` is NULL or a live continuum from this library.
+ */
+int ketama_point_server(ketama_continuum cont, int index);
+
+/*
  Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
- NULL is ignored.
+ NULL is ignored. A continuum made before a `fork` is valid in the parent and in the child,
+ and each process frees its own copy.
 
  # Safety
  `cont` is NULL or a continuum from this library not yet freed; it is not used after.
@@ -183,9 +201,11 @@ void ketama_free(ketama_continuum cont);
 
 /*
  Reads the server file `filename` and stores a continuum in `*contptr`: 1 on success; 0 on
- failure, with `ketama_error()` saying why and `*contptr` an empty continuum (numpoints 0,
- array NULL) that `ketama_smoke` frees. Either way the continuum is released with
- `ketama_smoke`; the previous value of `*contptr` is not read.
+ failure, with `ketama_error()` saying why. Where `stat` of `filename` fails (no such file,
+ no search permission on a directory of the path), `*contptr` is left as it was, as the
+ original leaves it; after any other failure `*contptr` is an empty continuum (numpoints 0,
+ array NULL) that `ketama_smoke` frees. The previous value of `*contptr` is never read, so a
+ caller that initialises it to NULL can always pass it to `ketama_smoke`.
 
  A repeated roll of an unchanged file shares one read-only point array and reads nothing;
  a changed file is read again. Continua handed out before stay valid until smoked.
@@ -193,7 +213,13 @@ void ketama_free(ketama_continuum cont);
  Better than the original: no SysV shared memory or semaphores (nothing leaks, any number
  of servers, other processes are never disturbed); thread-safe; a NULL `contptr` or
  `filename` is an error instead of a crash; a directory, FIFO or device is refused instead
- of hanging; a negative or overflowing weight is rejected instead of overrunning the stack.
+ of hanging; weights for which the original's arithmetic is undefined (a total that wraps
+ around to less than a weight, more points than its array holds) are refused, naming the
+ server's line, instead of overrunning the stack.
+
+ Fork-safe: a child forked at any moment, even while other threads of the parent were
+ rolling, may roll at once (no lock or half-updated cache entry is inherited), and starts
+ with the parent's rolls cached.
 
  # Safety
  `contptr` is NULL or writable; `filename` is NULL or a NUL-terminated string.
@@ -204,7 +230,8 @@ int ketama_roll(ketama_continuum *contptr, char *filename);
  Frees a continuum returned by `ketama_roll` (or `create_ketama`). NULL is ignored.
 
  Better than the original: it frees only this continuum; the original destroyed shared
- memory that other processes were using.
+ memory that other processes were using. A continuum made before a `fork` is valid in the
+ parent and in the child, and each process frees its own copy.
 
  # Safety
  `contptr` is NULL or a continuum from this library not yet freed; it is not used after.

@@ -6,17 +6,23 @@
 //! (with nanoseconds) are. Timestamps only move in clock ticks, so a file rewritten within
 //! the tick in which it was read could keep all of them: as long as a file's mtime is that
 //! recent, its bytes are read again and compared (the "racy" check git uses for its index).
+//!
+//! Safe across `fork`: the map's lock is a `fork::Mutex`, never held while another thread
+//! forks, and a cache is a `const` (a `static` needs no lazy initialisation). A child keeps
+//! the entries the parent had, and continua the parent handed out stay valid in the child;
+//! each process frees its own copies.
 
-use crate::continuum::{BuildError, Continuum};
+use crate::continuum::{BuildError, Continuum, Total};
+use crate::fork;
 use crate::parse::{self, ParseError};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// Larger server files are refused rather than read: a real one is a few kilobytes.
@@ -32,18 +38,44 @@ const MAX_ENTRIES: usize = 256;
 /// Why a server file did not roll. Its `Display` is the message `ketama_error()` gives.
 #[derive(Debug)]
 pub enum RollError {
-    Open { path: PathBuf, err: io::Error },
-    Read { path: PathBuf, err: io::Error },
-    NotRegular { path: PathBuf, what: &'static str },
-    TooLarge { path: PathBuf, size: u64 },
-    Parse { path: PathBuf, err: ParseError },
-    Build { path: PathBuf, err: BuildError },
+    /// `stat` of the path failed (missing file, no search permission): where the original's
+    /// `ftok` fails, so `ketama_roll` leaves `*contptr` as it was.
+    Stat {
+        path: PathBuf,
+        err: io::Error,
+    },
+    Open {
+        path: PathBuf,
+        err: io::Error,
+    },
+    Read {
+        path: PathBuf,
+        err: io::Error,
+    },
+    NotRegular {
+        path: PathBuf,
+        what: &'static str,
+    },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+    },
+    Parse {
+        path: PathBuf,
+        err: ParseError,
+    },
+    /// `line` is the server's line when the error is about one server of the file.
+    Build {
+        path: PathBuf,
+        err: BuildError,
+        line: Option<u32>,
+    },
 }
 
 impl fmt::Display for RollError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RollError::Open { path, err } => write!(
+            RollError::Stat { path, err } | RollError::Open { path, err } => write!(
                 f,
                 "cannot open server file {}: {}",
                 path.display(),
@@ -73,9 +105,16 @@ impl fmt::Display for RollError {
                 path,
                 err: ParseError::Line { line, problem },
             } => write!(f, "{problem} (line {line} in {})", path.display()),
-            RollError::Build { path, err } => {
-                write!(f, "server file {}: {err}", path.display())
-            }
+            RollError::Build {
+                path,
+                err,
+                line: Some(line),
+            } => write!(f, "{err} (line {line} in {})", path.display()),
+            RollError::Build {
+                path,
+                err,
+                line: None,
+            } => write!(f, "server file {}: {err}", path.display()),
         }
     }
 }
@@ -130,23 +169,42 @@ struct Entry {
     rolled: Rolled,
 }
 
-/// Rolled files by path. All methods take `&self`: it is shared by every thread.
-#[derive(Default)]
+/// Rolled files by path. All methods take `&self`: it is shared by every thread, and may be
+/// used in a child forked while other threads of the parent use it (see the `fork` module). The
+/// mutex is not held across file IO or parsing, so it is held only for moments.
 pub struct Cache {
-    entries: Mutex<HashMap<PathBuf, Entry>>,
+    /// A `BTreeMap` for its `const` constructor: a `HashMap`'s random keys would need a lazy
+    /// static, which a fork can catch half initialised. It holds a few entries at most.
+    entries: fork::Mutex<BTreeMap<PathBuf, Entry>>,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache::new()
+    }
 }
 
 impl Cache {
-    /// An empty cache.
-    pub fn new() -> Cache {
-        Cache::default()
+    /// An empty cache. `const`, so that a process-wide cache is a plain `static`, never a
+    /// `LazyLock` (which a `fork` could copy half initialised).
+    pub const fn new() -> Cache {
+        Cache {
+            entries: fork::Mutex::new(BTreeMap::new()),
+        }
     }
 
     /// The continuum of the server file at `path`, from the cache when the file is unchanged.
     /// A failure leaves the cache, and every continuum handed out, as they were.
+    ///
+    /// Safe to call in a child forked at any moment, even while another thread of the parent
+    /// was rolling: it never waits for a thread the child does not have.
     pub fn roll(&self, path: &Path) -> Result<Rolled, RollError> {
-        if let Ok(meta) = std::fs::metadata(path) {
-            let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let meta = std::fs::metadata(path).map_err(|err| RollError::Stat {
+            path: path.to_path_buf(),
+            err,
+        })?;
+        {
+            let entries = self.entries.lock();
             if let Some(e) = entries.get(path) {
                 if e.settled && e.stamp == Stamp::of(&meta) {
                     return Ok(e.rolled.clone());
@@ -162,7 +220,7 @@ impl Cache {
             .and_then(|m| SystemTime::now().duration_since(m).ok())
             .is_some_and(|age| age >= RACY_WINDOW);
         let reused = {
-            let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            let entries = self.entries.lock();
             entries
                 .get(path)
                 .filter(|e| *e.bytes == *bytes)
@@ -176,7 +234,7 @@ impl Cache {
             continuum,
             mtime: meta.mtime(),
         };
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut entries = self.entries.lock();
         if entries.len() >= MAX_ENTRIES && !entries.contains_key(path) {
             if let Some(victim) = entries.keys().next().cloned() {
                 entries.remove(&victim);
@@ -195,14 +253,16 @@ impl Cache {
     }
 }
 
-/// Parses and builds a server file's bytes, errors naming `path`.
+/// Parses and builds a server file's bytes, the weights summed as the original sums them,
+/// errors naming `path` (and the line, for an error about one server).
 pub fn load(path: &Path, bytes: &[u8]) -> Result<Continuum, RollError> {
-    let servers = parse::parse(bytes).map_err(|err| RollError::Parse {
+    let (servers, lines) = parse::parse_with_lines(bytes).map_err(|err| RollError::Parse {
         path: path.to_path_buf(),
         err,
     })?;
-    Continuum::build(servers).map_err(|err| RollError::Build {
+    Continuum::build_with(servers, Total::Wrapping).map_err(|err| RollError::Build {
         path: path.to_path_buf(),
+        line: err.server().map(|index| lines[index]),
         err,
     })
 }

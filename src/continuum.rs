@@ -45,15 +45,74 @@ pub struct Server {
     pub weight: u64,
 }
 
-/// Why a server list cannot make a continuum.
+/// How a continuum sums its servers' weights. A server file sums them as the original does,
+/// in an `unsigned long` that wraps around past `ULONG_MAX` (a negative weight in a file is
+/// already such an `unsigned long`, just below 2^64); the in-memory API takes weights as the
+/// numbers they are and refuses a sum that does not fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Total {
+    Checked,
+    Wrapping,
+}
+
+/// Why a server list cannot make a continuum. Two errors are where the original's arithmetic
+/// is undefined, which a server file whose total wrapped around past `ULONG_MAX` always
+/// reaches: `CountUndefined`, where it converts a server's `floorf(...)` to an `unsigned int`
+/// that cannot hold it (2^32 or more, or the infinity of a total of 0), and `PastTheArray`,
+/// where the points up to a server pass the `160 * n` its array holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BuildError {
     NoServers,
-    EmptyAddress { index: usize },
-    NulInAddress { index: usize },
-    ZeroWeight { index: usize },
+    EmptyAddress {
+        index: usize,
+    },
+    NulInAddress {
+        index: usize,
+    },
+    ZeroWeight {
+        index: usize,
+    },
     TotalOverflow,
     TooManyPoints,
+    CountUndefined {
+        index: usize,
+        addr: Vec<u8>,
+        weight: u64,
+        total: u64,
+        wrapped: bool,
+    },
+    PastTheArray {
+        index: usize,
+        addr: Vec<u8>,
+        points: u64,
+        total: u64,
+        wrapped: bool,
+    },
+}
+
+impl BuildError {
+    /// The index of the server the error is about, when it is about one.
+    pub fn server(&self) -> Option<usize> {
+        match *self {
+            BuildError::EmptyAddress { index }
+            | BuildError::NulInAddress { index }
+            | BuildError::ZeroWeight { index }
+            | BuildError::CountUndefined { index, .. }
+            | BuildError::PastTheArray { index, .. } => Some(index),
+            BuildError::NoServers | BuildError::TotalOverflow | BuildError::TooManyPoints => None,
+        }
+    }
+}
+
+/// What the total of the weights is, and how it came to be so small.
+fn total_was(total: u64, wrapped: bool) -> String {
+    if wrapped {
+        format!(
+            "the weights add up to only {total}, their sum having wrapped around past ULONG_MAX"
+        )
+    } else {
+        format!("the weights add up to {total}")
+    }
 }
 
 impl fmt::Display for BuildError {
@@ -76,16 +135,114 @@ impl fmt::Display for BuildError {
                     "more than {MAX_POINTS} points, or more servers than an int counts"
                 )
             }
+            BuildError::CountUndefined { addr, total: 0, .. } => write!(
+                f,
+                "the weights add up to 0, their sum having wrapped around past ULONG_MAX to a \
+                 multiple of 2^64, so the share of server \"{}\" is a division by zero; \
+                 the original's behaviour is undefined there",
+                String::from_utf8_lossy(addr)
+            ),
+            BuildError::CountUndefined {
+                addr,
+                weight,
+                total,
+                wrapped,
+                ..
+            } => write!(
+                f,
+                "server \"{}\" of weight {weight} would get 2^32 digests or more, more than \
+                 the original counts in an unsigned int: {}",
+                String::from_utf8_lossy(addr),
+                total_was(*total, *wrapped)
+            ),
+            BuildError::PastTheArray {
+                addr,
+                points,
+                total,
+                wrapped,
+                ..
+            } => write!(
+                f,
+                "the servers up to \"{}\" would get {points} points, more than the original's \
+                 array holds (160 a server): {}",
+                String::from_utf8_lossy(addr),
+                total_was(*total, *wrapped)
+            ),
         }
     }
 }
 
 /// How many MD5 digests (4 points each) a server gets: the original's
-/// `floorf(pct * 40.0 * (float)n)` with `pct` a float, the product taken in double.
-pub fn digests_for(weight: u64, total: u64, servers: usize) -> u32 {
+/// `floorf(pct * 40.0 * (float)n)` with `pct` a float, the product taken in double. `None`
+/// where the original's conversion of that float to an `unsigned int` is undefined: at
+/// 2^32 and above, and for the infinity a total of 0 gives.
+pub fn digests_for(weight: u64, total: u64, servers: usize) -> Option<u32> {
     let pct = weight as f32 / total as f32;
     let product = f64::from(pct) * 40.0 * f64::from(servers as f32);
-    (product as f32).floor() as u32
+    let digests = (product as f32).floor();
+    (0.0..4_294_967_296.0)
+        .contains(&digests)
+        .then_some(digests as u32)
+}
+
+/// The digests of each server, after every check the original's arithmetic needs: the
+/// weights summed as `total` says, each server's count defined, and all of them within the
+/// original's array of `160 * n` points, then within `MAX_POINTS`. The servers are judged
+/// in order, as the original's loop meets them.
+fn digest_counts(servers: &[Server], total: Total) -> Result<Vec<u32>, BuildError> {
+    if servers.is_empty() {
+        return Err(BuildError::NoServers);
+    }
+    // Server indices are handed to C as an int.
+    if servers.len() > i32::MAX as usize {
+        return Err(BuildError::TooManyPoints);
+    }
+    let (mut sum, mut wrapped) = (0u64, false);
+    for (index, s) in servers.iter().enumerate() {
+        if s.addr.is_empty() {
+            return Err(BuildError::EmptyAddress { index });
+        }
+        if s.addr.contains(&0) {
+            return Err(BuildError::NulInAddress { index });
+        }
+        if s.weight == 0 {
+            return Err(BuildError::ZeroWeight { index });
+        }
+        let (next, over) = sum.overflowing_add(s.weight);
+        if over && total == Total::Checked {
+            return Err(BuildError::TotalOverflow);
+        }
+        (sum, wrapped) = (next, wrapped || over);
+    }
+    let room = 160 * servers.len() as u64;
+    let mut points = 0u64;
+    let mut counts = Vec::with_capacity(servers.len());
+    for (index, s) in servers.iter().enumerate() {
+        let Some(digests) = digests_for(s.weight, sum, servers.len()) else {
+            return Err(BuildError::CountUndefined {
+                index,
+                addr: s.addr.clone(),
+                weight: s.weight,
+                total: sum,
+                wrapped,
+            });
+        };
+        points += 4 * u64::from(digests);
+        if points > room {
+            return Err(BuildError::PastTheArray {
+                index,
+                addr: s.addr.clone(),
+                points,
+                total: sum,
+                wrapped,
+            });
+        }
+        counts.push(digests);
+    }
+    if points > MAX_POINTS {
+        return Err(BuildError::TooManyPoints);
+    }
+    Ok(counts)
 }
 
 /// The server of each point, in as few bytes as server indices need: what a continuum's
@@ -176,39 +333,18 @@ pub struct Continuum {
 const BUILD_BATCH: usize = 1024;
 
 impl Continuum {
-    /// Builds the continuum of `servers`, in their order.
-    pub fn build(mut servers: Vec<Server>) -> Result<Continuum, BuildError> {
+    /// Builds the continuum of `servers`, in their order, refusing weights whose sum does not
+    /// fit in 64 bits: what the in-memory API does.
+    pub fn build(servers: Vec<Server>) -> Result<Continuum, BuildError> {
+        Continuum::build_with(servers, Total::Checked)
+    }
+
+    /// Builds the continuum of `servers`, in their order, with the weights summed as `total`
+    /// says: `Total::Wrapping` for a server file, as the original sums it.
+    pub fn build_with(mut servers: Vec<Server>, total: Total) -> Result<Continuum, BuildError> {
         servers.shrink_to_fit();
-        if servers.is_empty() {
-            return Err(BuildError::NoServers);
-        }
-        // Server indices are handed to C as an int.
-        if servers.len() > i32::MAX as usize {
-            return Err(BuildError::TooManyPoints);
-        }
-        let mut total: u64 = 0;
-        for (index, s) in servers.iter().enumerate() {
-            if s.addr.is_empty() {
-                return Err(BuildError::EmptyAddress { index });
-            }
-            if s.addr.contains(&0) {
-                return Err(BuildError::NulInAddress { index });
-            }
-            if s.weight == 0 {
-                return Err(BuildError::ZeroWeight { index });
-            }
-            total = total
-                .checked_add(s.weight)
-                .ok_or(BuildError::TotalOverflow)?;
-        }
-        let counts: Vec<u32> = servers
-            .iter()
-            .map(|s| digests_for(s.weight, total, servers.len()))
-            .collect();
+        let counts = digest_counts(&servers, total)?;
         let npoints: u64 = counts.iter().map(|&k| 4 * u64::from(k)).sum();
-        if npoints > MAX_POINTS {
-            return Err(BuildError::TooManyPoints);
-        }
 
         // Each entry is (point << 32 | server), generated in server order: a stable sort by
         // point keeps equal points in server order, the order the original's sort gives.
@@ -490,18 +626,113 @@ mod tests {
     #[test]
     fn float_rounding_of_the_digest_count() {
         // Fixture float_trap_single_precision: all-f32 arithmetic gives 15 here.
-        assert_eq!(digests_for(2, 25, 5), 16);
+        assert_eq!(digests_for(2, 25, 5), Some(16));
         let pure_f32 = ((2f32 / 25f32) * 40f32 * 5f32).floor() as u32;
         assert_eq!(pure_f32, 15);
         // Fixture float_trap_double_precision: all-f64 arithmetic gives 152 here.
-        assert_eq!(digests_for(8_362_224, 17_489_621, 8), 153);
+        assert_eq!(digests_for(8_362_224, 17_489_621, 8), Some(153));
         let pure_f64 = (8_362_224f64 / 17_489_621f64 * 40.0 * 8.0).floor() as u32;
         assert_eq!(pure_f64, 152);
         // Fixture float_trap_zero_points: 117 in f64; and a tiny share gets no point at all.
-        assert_eq!(digests_for(708, 720, 3), 118);
-        assert_eq!(digests_for(4, 720, 3), 0);
+        assert_eq!(digests_for(708, 720, 3), Some(118));
+        assert_eq!(digests_for(4, 720, 3), Some(0));
         // One server always gets 40 digests, whatever its weight.
-        assert_eq!(digests_for(7, 7, 1), 40);
+        assert_eq!(digests_for(7, 7, 1), Some(40));
+        assert_eq!(digests_for(u64::MAX, u64::MAX, 1), Some(40));
+    }
+
+    #[test]
+    fn digest_counts_the_original_cannot_convert_are_none() {
+        // A total of 0 (wrapped): the share is infinite.
+        assert_eq!(digests_for(1, 0, 2), None);
+        // 2^64 / 1 * 40 * 2 is far past 2^32.
+        assert_eq!(digests_for(u64::MAX, 1, 2), None);
+        // 53687088 * 80 is the largest float below 2^32; 53687092 * 80 rounds to 2^32.
+        assert_eq!(digests_for(53_687_088, 1, 2), Some(4_294_967_040));
+        assert_eq!(digests_for(53_687_092, 1, 2), None);
+    }
+
+    #[test]
+    fn a_file_sums_weights_as_an_unsigned_long_does() {
+        let file = |servers: Vec<Server>| Continuum::build_with(servers, Total::Wrapping);
+        let max = i64::MAX as u64;
+        // "a -1": 2^64 - 1 of a total of 2^64 - 1, the 160 points of a lone server.
+        let alone = file(vec![server("a", u64::MAX)]).unwrap();
+        assert_eq!(alone.points().len(), 160);
+        // "a -10", "b 3": the total does not wrap; a's share rounds to 1, b's to nothing.
+        let ring = file(vec![server("a", u64::MAX - 9), server("b", 3)]).unwrap();
+        assert_eq!(ring.points().len(), 320);
+        assert_eq!(ring.server_info(0).unwrap().points, 320);
+        assert_eq!(ring.server_info(1).unwrap().points, 0);
+        // Two LONG_MAX and a 1: exactly ULONG_MAX, no wrap, the plain continuum.
+        let exact = vec![server("a", max), server("b", max), server("c", 1)];
+        assert_eq!(
+            file(exact.clone()).unwrap().points(),
+            Continuum::build(exact).unwrap().points()
+        );
+        // A total wrapping to 0: every share is a division by zero; the first server is
+        // where the original's arithmetic goes wrong.
+        let zero = file(vec![server("a", u64::MAX), server("b", 1)]).unwrap_err();
+        assert!(matches!(
+            zero,
+            BuildError::CountUndefined {
+                index: 0,
+                total: 0,
+                wrapped: true,
+                ..
+            }
+        ));
+        // Wrapping to a small total: a's share is billions of times the ring.
+        let small = file(vec![server("a", max), server("b", max), server("c", 3)]).unwrap_err();
+        assert_eq!(small.server(), Some(0));
+        assert!(matches!(small, BuildError::CountUndefined { total: 1, .. }));
+        // Wrapping to a large total: each count is fine, their sum is past 160 a server.
+        // Two weights of 2^64 - 10 add up to 2^64 - 20 once wrapped: 80 digests each, and
+        // the second server's 320 points pass the 320 the original's array holds.
+        let past = file(vec![server("a", u64::MAX - 9), server("b", u64::MAX - 9)]).unwrap_err();
+        assert_eq!(
+            past,
+            BuildError::PastTheArray {
+                index: 1,
+                addr: b"b".to_vec(),
+                points: 640,
+                total: u64::MAX - 19,
+                wrapped: true,
+            }
+        );
+        // The in-memory API refuses those sums outright.
+        assert_eq!(
+            Continuum::build(vec![server("a", u64::MAX - 9), server("b", u64::MAX - 9)])
+                .unwrap_err(),
+            BuildError::TotalOverflow
+        );
+    }
+
+    #[test]
+    fn messages_about_undefined_counts_say_why() {
+        let file = |servers: Vec<Server>| Continuum::build_with(servers, Total::Wrapping);
+        let zero = file(vec![server("a", u64::MAX), server("b", 1)]).unwrap_err();
+        assert_eq!(
+            zero.to_string(),
+            "the weights add up to 0, their sum having wrapped around past ULONG_MAX to a \
+             multiple of 2^64, so the share of server \"a\" is a division by zero; the \
+             original's behaviour is undefined there"
+        );
+        let max = i64::MAX as u64;
+        let small = file(vec![server("a", max), server("b", max), server("c", 3)]).unwrap_err();
+        assert_eq!(
+            small.to_string(),
+            "server \"a\" of weight 9223372036854775807 would get 2^32 digests or more, more \
+             than the original counts in an unsigned int: the weights add up to only 1, their \
+             sum having wrapped around past ULONG_MAX"
+        );
+        let past = file(vec![server("a", u64::MAX - 9), server("b", u64::MAX - 9)]).unwrap_err();
+        assert_eq!(
+            past.to_string(),
+            "the servers up to \"b\" would get 640 points, more than the original's array \
+             holds (160 a server): the weights add up to only 18446744073709551596, their sum \
+             having wrapped around past ULONG_MAX"
+        );
     }
 
     #[test]

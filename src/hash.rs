@@ -12,6 +12,7 @@ pub const BATCH: usize = 16;
 
 #[cfg(feature = "simd")]
 mod backend {
+    use crate::fork;
     use md5_many::Md5Many;
     use std::sync::OnceLock;
 
@@ -20,9 +21,27 @@ mod backend {
     }
 
     /// The multi-buffer engine, with the CPU's features detected once.
+    static ENGINE: OnceLock<Md5Many> = OnceLock::new();
+
+    /// The engine. The detection sits behind lazily-initialised statics (this one and
+    /// `fearless_simd`'s level), which a `fork` must not copy half initialised: the fork
+    /// handlers are registered before the first detection starts, and wait for one in
+    /// progress (see `fork`).
     fn engine() -> Md5Many {
-        static ENGINE: OnceLock<Md5Many> = OnceLock::new();
-        *ENGINE.get_or_init(Md5Many::new)
+        match ENGINE.get() {
+            Some(engine) => *engine,
+            None => {
+                fork::register();
+                *ENGINE.get_or_init(Md5Many::new)
+            }
+        }
+    }
+
+    /// Detects the CPU's features unless done, or waits for a detection in progress. The
+    /// fork prepare handler calls it directly: a handler that registers handlers can
+    /// deadlock (glibc bug 24595).
+    pub(crate) fn detect() {
+        ENGINE.get_or_init(Md5Many::new);
     }
 
     pub fn md5_each(inputs: &[&[u8]], out: &mut [[u8; 16]]) {
@@ -38,12 +57,17 @@ mod backend {
         Md5::digest(data).into()
     }
 
+    /// md-5 keeps no lazily-initialised state: nothing for a fork to wait for.
+    pub(crate) fn detect() {}
+
     pub fn md5_each(inputs: &[&[u8]], out: &mut [[u8; 16]]) {
         for (input, digest) in inputs.iter().zip(out) {
             *digest = md5(input);
         }
     }
 }
+
+pub(crate) use backend::detect;
 
 /// MD5 of `data`.
 pub fn md5(data: &[u8]) -> [u8; 16] {

@@ -2,7 +2,8 @@
 //! library (`libketama.so.1`), and a Rust API to the same continuum.
 //!
 //! The core (`parse`, `continuum`, `hash`, `cache`) is safe Rust; `ffi` is the only place that
-//! touches C pointers.
+//! touches C pointers, and `fork` holds the one other `unsafe` line: the registration of the
+//! `pthread_atfork` handlers that make the core safe to use in a forked child.
 
 #![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -10,6 +11,9 @@
 pub mod arcs;
 pub mod cache;
 pub mod continuum;
+// Fork safety needs one `unsafe` call (`pthread_atfork`), kept in this small module.
+#[allow(unsafe_code)]
+mod fork;
 pub mod hash;
 pub mod index;
 pub mod lint;

@@ -6,7 +6,7 @@
 //! on its own with the parser's own functions (the verdict can never drift from the library's),
 //! and the surprises the library accepts silently are reported beside the errors.
 
-use crate::continuum::{digests_for, Continuum, Server, IP_LEN};
+use crate::continuum::{Continuum, Server, Total, IP_LEN};
 use crate::parse::{self, LineProblem, ParseError, MAX_ADDRESS, READ_CHUNK};
 use crate::text::{invisible, quoted, without_line_end};
 use std::collections::HashMap;
@@ -44,6 +44,8 @@ pub fn check(data: &[u8]) -> Report {
     let mut first_seen: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut server_lines = Vec::new();
     let mut line_of_read = Vec::new();
+    // The weights summed as the library sums them, and where the sum first wraps around.
+    let (mut total, mut wraps_at) = (0u64, None);
     let mut line = 1u32;
     let mut column = 1usize;
     let pieces: Vec<&[u8]> = parse::reads(data).collect();
@@ -129,6 +131,11 @@ pub fn check(data: &[u8]) -> Report {
                 } else {
                     first_seen.insert(server.addr.clone(), line);
                 }
+                let (sum, over) = total.overflowing_add(server.weight);
+                if over && wraps_at.is_none() {
+                    wraps_at = Some((line, read));
+                }
+                total = sum;
                 server_lines.push((line, read));
             }
         }
@@ -139,7 +146,17 @@ pub fn check(data: &[u8]) -> Report {
             column += piece.len();
         }
     }
+    merge_long_lines(&mut findings, &pieces, &line_of_read);
 
+    if let Some((line, read)) = wraps_at {
+        findings.push(Finding {
+            line,
+            read,
+            severity: Severity::Warning,
+            code: "total_wraps",
+            message: total_wraps(total),
+        });
+    }
     let whole_file = |code, message| Finding {
         line: 0,
         read: 0,
@@ -148,13 +165,23 @@ pub fn check(data: &[u8]) -> Report {
         message,
     };
     let continuum = match parse::parse(data) {
-        Ok(servers) => match Continuum::build(servers) {
+        Ok(servers) => match Continuum::build_with(servers, Total::Wrapping) {
             Ok(c) => {
                 findings.extend(zero_points(&c, &server_lines));
+                say_what_negative_weights_get(&mut findings, &c, &server_lines);
                 Some(c)
             }
             Err(err) => {
-                findings.push(whole_file("unbuildable", err.to_string()));
+                findings.push(match err.server() {
+                    Some(index) => Finding {
+                        line: server_lines[index].0,
+                        read: server_lines[index].1,
+                        severity: Severity::Error,
+                        code: "undefined_points",
+                        message: format!("{err}: the library rejects the whole file"),
+                    },
+                    None => whole_file("unbuildable", err.to_string()),
+                });
                 None
             }
         },
@@ -165,27 +192,9 @@ pub fn check(data: &[u8]) -> Report {
             ));
             None
         }
-        // Only what no single line shows (the running total overflowing) is still unreported.
-        Err(ParseError::Line {
-            line: read,
-            problem,
-        }) => {
-            if !findings
-                .iter()
-                .any(|f| f.read == read && f.severity == Severity::Error)
-            {
-                findings.push(Finding {
-                    line: line_of_read[read as usize - 1],
-                    read,
-                    severity: Severity::Error,
-                    code: problem_code(&problem),
-                    message: format!("{problem}: the library rejects the whole file"),
-                });
-            }
-            None
-        }
+        // Every line the parser rejects was reported above, read by read.
+        Err(ParseError::Line { .. }) => None,
     };
-    merge_long_lines(&mut findings, &pieces, &line_of_read);
     findings.sort_by_key(|f| f.read);
     Report {
         findings,
@@ -243,14 +252,14 @@ fn short(problem: &LineProblem) -> String {
         LineProblem::MissingWeight { .. } => "an address without a weight".to_string(),
         LineProblem::WeightNotNumber { .. } => "a weight that is not a number".to_string(),
         LineProblem::WeightOutOfRange { .. } => "a weight larger than a signed long".to_string(),
-        LineProblem::WeightNegative { .. } => "a negative weight".to_string(),
         LineProblem::WeightZero { .. } => "weight 0".to_string(),
-        LineProblem::TotalOverflow => "weights past an unsigned long".to_string(),
     }
 }
 
 /// Replaces the findings of each line the library reads in several pieces with one that says
 /// what it makes of each piece, and what to do: the length is the one cause of them all.
+/// Called on the findings of the reads alone, before those of the file as a whole (weights,
+/// points), which stay beside it.
 fn merge_long_lines(findings: &mut Vec<Finding>, pieces: &[&[u8]], line_of_read: &[u32]) {
     let mut start = 0;
     while start < pieces.len() {
@@ -287,20 +296,13 @@ fn merge_long_lines(findings: &mut Vec<Finding>, pieces: &[&[u8]], line_of_read:
                 "shorten the line to at most 125 bytes before its newline (a comment goes on a \
                  line of its own)"
             };
-            // A line's error may also come from the whole file (weights overflowing there).
-            let on_line = |f: &Finding| f.line == line && f.read != 0;
-            let error = rejected_at.is_some()
-                || findings
-                    .iter()
-                    .any(|f| on_line(f) && f.severity == Severity::Error);
-            findings.retain(|f| !on_line(f));
+            findings.retain(|f| f.line != line);
             findings.push(Finding {
                 line,
                 read: rejected_at.unwrap_or(start as u32 + 1),
-                severity: if error {
-                    Severity::Error
-                } else {
-                    Severity::Warning
+                severity: match rejected_at {
+                    Some(_) => Severity::Error,
+                    None => Severity::Warning,
                 },
                 code: "long_line",
                 message: format!(
@@ -370,6 +372,18 @@ fn surprises(
             ),
         ));
     }
+    if weight > i64::MAX as u64 {
+        found.push((
+            Severity::Warning,
+            "weight_negative",
+            format!(
+                "weight {} is read as {weight}: the library keeps weights in an unsigned long, \
+                 where a negative one wraps around to 2^64 - {}",
+                weight as i64,
+                weight.wrapping_neg()
+            ),
+        ));
+    }
     if (IP_LEN..=MAX_ADDRESS).contains(&addr.len()) {
         found.push((
             Severity::Warning,
@@ -393,28 +407,61 @@ fn ignored_after_digits(number: &[u8]) -> &[u8] {
     rest.strip_suffix(b"\r").unwrap_or(rest)
 }
 
+/// What a total that wrapped around past `ULONG_MAX` does to the servers' shares.
+fn total_wraps(total: u64) -> String {
+    let shares = if total == 0 {
+        "every server's share of it is a division by zero"
+    } else {
+        "the servers' shares of it add up to far more than the whole ring"
+    };
+    format!(
+        "the weights add up past ULONG_MAX (18446744073709551615) on this line, and the \
+         library's unsigned long total wraps around to {total}: {shares}"
+    )
+}
+
 /// Servers whose share of 40 × n digests rounds down to none: no key ever maps to them.
 pub(crate) fn zero_points(c: &Continuum, server_lines: &[(u32, u32)]) -> Vec<Finding> {
     let servers = c.servers();
-    let total: u64 = servers.iter().map(|s| s.weight).sum();
-    servers
-        .iter()
-        .zip(server_lines)
-        .filter(|(s, _)| digests_for(s.weight, total, servers.len()) == 0)
-        .map(|(s, &(line, read))| Finding {
-            line,
-            read,
+    // As the library sums them (a file that rolls never wraps, so this is the plain sum).
+    let total = servers.iter().fold(0u64, |t, s| t.wrapping_add(s.weight));
+    (0..servers.len())
+        .filter(|&i| c.server_info(i).is_some_and(|info| info.points == 0))
+        .map(|i| Finding {
+            line: server_lines[i].0,
+            read: server_lines[i].1,
             severity: Severity::Warning,
             code: "zero_points",
             message: format!(
                 "server {} gets 0 points (floor({} / {total} × 40 × {}) = 0): \
                  no key maps to it",
-                quoted(&s.addr),
-                s.weight,
+                quoted(&servers[i].addr),
+                servers[i].weight,
                 servers.len()
             ),
         })
         .collect()
+}
+
+/// Completes each negative weight's warning with what its server gets of the ring.
+fn say_what_negative_weights_get(
+    findings: &mut [Finding],
+    c: &Continuum,
+    server_lines: &[(u32, u32)],
+) {
+    let all = c.points().len();
+    for f in findings.iter_mut().filter(|f| f.code == "weight_negative") {
+        let Some(index) = server_lines.iter().position(|&(_, read)| read == f.read) else {
+            continue;
+        };
+        let points = c.server_info(index).map_or(0, |info| info.points) as usize;
+        let gets = match points {
+            0 => format!("no point of the {all}"),
+            p if p == all => format!("the whole ring (all {all} points)"),
+            p => format!("{p} of the {all} points"),
+        };
+        f.message.push_str(&format!(", so this server gets {gets}"));
+    }
 }
 
 /// The name scripts see for each way a line rejects the file.
@@ -425,9 +472,7 @@ fn problem_code(problem: &LineProblem) -> &'static str {
         LineProblem::MissingWeight { .. } => "missing_weight",
         LineProblem::WeightNotNumber { .. } => "weight_not_number",
         LineProblem::WeightOutOfRange { .. } => "weight_out_of_range",
-        LineProblem::WeightNegative { .. } => "weight_negative",
         LineProblem::WeightZero { .. } => "weight_zero",
-        LineProblem::TotalOverflow => "total_overflow",
     }
 }
 
@@ -577,9 +622,69 @@ mod tests {
     }
 
     #[test]
-    fn overflowing_total_is_reported_where_the_library_stops() {
+    fn a_wrapping_total_is_shown_where_it_wraps_and_refused_where_the_library_stops() {
         let max = i64::MAX;
+        // Three LONG_MAX wrap to 2^63 - 3 on line 4: a and b get 120 digests each, and b's
+        // pass the 120 the original has room for.
         let data = format!("a:1 {max}\n# c\nb:1 {max}\nc:1 {max}\n");
-        assert_eq!(found(data.as_bytes()), [(4, 4, "total_overflow")]);
+        assert_eq!(
+            found(data.as_bytes()),
+            [(3, 3, "undefined_points"), (4, 4, "total_wraps")]
+        );
+        let report = check(data.as_bytes());
+        assert!(report.continuum.is_none());
+        assert_eq!(
+            report.findings[1].message,
+            "the weights add up past ULONG_MAX (18446744073709551615) on this line, and the \
+             library's unsigned long total wraps around to 9223372036854775805: the servers' \
+             shares of it add up to far more than the whole ring"
+        );
+        // Wrapping to 0: the first server's share is where the library stops.
+        assert_eq!(
+            found(b"a:1 -1\nb:1 1\n"),
+            [
+                (1, 1, "weight_negative"),
+                (1, 1, "undefined_points"),
+                (2, 2, "total_wraps")
+            ]
+        );
+        assert!(check(b"a:1 -1\nb:1 1\n").findings[2]
+            .message
+            .ends_with("wraps around to 0: every server's share of it is a division by zero"));
+    }
+
+    #[test]
+    fn a_negative_weight_is_explained_with_what_its_server_gets() {
+        let report = check(b"a:1 -10\nb:1 3\n");
+        assert_eq!(
+            found(b"a:1 -10\nb:1 3\n"),
+            [(1, 1, "weight_negative"), (2, 2, "zero_points")]
+        );
+        assert_eq!(
+            report.findings[0].message,
+            "weight -10 is read as 18446744073709551606: the library keeps weights in an \
+             unsigned long, where a negative one wraps around to 2^64 - 10, so this server \
+             gets the whole ring (all 320 points)"
+        );
+        // About half of 2^64 - 1 each: a negative weight that does not take everything.
+        let halves = format!("a:1 -{}\nb:1 {}\n", i64::MAX, i64::MAX - 1);
+        let report = check(halves.as_bytes());
+        assert!(
+            report.findings[0]
+                .message
+                .ends_with("so this server gets 160 of the 320 points"),
+            "{:?}",
+            report.findings
+        );
+        assert_eq!(report.findings.len(), 1);
+        // In a file the library rejects for another line, the warning says what the weight
+        // is read as, and the line is the error.
+        assert_eq!(
+            found(b"a:1 -1\nb:1\n"),
+            [(1, 1, "weight_negative"), (2, 2, "missing_weight")]
+        );
+        assert!(check(b"a:1 -1\nb:1\n").findings[0]
+            .message
+            .ends_with("wraps around to 2^64 - 1"));
     }
 }

@@ -4,7 +4,9 @@
 //! the weight with `strtol` after dropping the token's last character. Each of those leaves a
 //! trace in which files are accepted and what they mean, and every client of a fleet must read
 //! a file the same way, so this module reproduces them on purpose; each quirk is named where
-//! it is handled. Where the original crashes or overruns memory, this one rejects the file.
+//! it is handled. What the original's arithmetic makes of the weights (a negative one is a
+//! huge `unsigned long`, the total wraps around) is the continuum's business, once the whole
+//! file is read: see `Continuum::build_with` and `Total::Wrapping`.
 
 use crate::continuum::Server;
 use crate::text::{quoted, without_line_end};
@@ -38,12 +40,8 @@ pub enum LineProblem {
     WeightNotNumber { token: Vec<u8> },
     /// Beyond what `strtol` represents (`ERANGE`).
     WeightOutOfRange { token: Vec<u8> },
-    /// Negative: the original casts it to a huge unsigned weight and overruns its stack.
-    WeightNegative { token: Vec<u8> },
     /// Weight 0.
     WeightZero { addr: Vec<u8> },
-    /// The weights so far add up to more than an `unsigned long` holds.
-    TotalOverflow,
 }
 
 impl fmt::Display for LineProblem {
@@ -82,14 +80,8 @@ impl fmt::Display for LineProblem {
                 "weight {} is larger than a signed long",
                 quoted(without_line_end(token))
             ),
-            LineProblem::WeightNegative { token } => {
-                write!(f, "weight {} is negative", quoted(without_line_end(token)))
-            }
             LineProblem::WeightZero { addr } => {
                 write!(f, "weight of {} is 0", quoted(addr))
-            }
-            LineProblem::TotalOverflow => {
-                write!(f, "the weights add up to more than an unsigned long holds")
             }
         }
     }
@@ -223,17 +215,13 @@ fn server_line(line: &[u8]) -> Result<Server, LineProblem> {
                 token: token.to_vec(),
             })
         }
-        Some(Ok(w)) if w < 0 => {
-            return Err(LineProblem::WeightNegative {
-                token: token.to_vec(),
-            })
-        }
         Some(Ok(0)) => {
             return Err(LineProblem::WeightZero {
                 addr: addr.to_vec(),
             })
         }
-        Some(Ok(w)) => w.unsigned_abs(),
+        // The original stores strtol's long in an unsigned long: -1 is 2^64 - 1.
+        Some(Ok(w)) => w as u64,
     };
     Ok(Server {
         addr: addr.to_vec(),
@@ -243,27 +231,25 @@ fn server_line(line: &[u8]) -> Result<Server, LineProblem> {
 
 /// Parses a whole server file: the servers in file order, or why the file is rejected.
 pub fn parse(data: &[u8]) -> Result<Vec<Server>, ParseError> {
-    let mut servers = Vec::new();
-    let mut total: u64 = 0;
+    parse_with_lines(data).map(|(servers, _)| servers)
+}
+
+/// `parse`, with the line each server is read from (counted as the original counts them), for
+/// the messages about a server that only the whole file shows.
+pub fn parse_with_lines(data: &[u8]) -> Result<(Vec<Server>, Vec<u32>), ParseError> {
+    let (mut servers, mut lines) = (Vec::new(), Vec::new());
     for (index, piece) in reads(data).enumerate() {
-        let lineno = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let Some(read) = read_server(c_string(piece)) else {
             continue;
         };
-        let at = |problem| ParseError::Line {
-            line: lineno,
-            problem,
-        };
-        let server = read.map_err(at)?;
-        total = total
-            .checked_add(server.weight)
-            .ok_or_else(|| at(LineProblem::TotalOverflow))?;
-        servers.push(server);
+        servers.push(read.map_err(|problem| ParseError::Line { line, problem })?);
+        lines.push(line);
     }
     if servers.is_empty() {
         return Err(ParseError::NoServers);
     }
-    Ok(servers)
+    Ok((servers, lines))
 }
 
 #[cfg(test)]
@@ -316,9 +302,13 @@ mod tests {
             one("a:1 9223372036854775808\n"),
             Err(LineProblem::WeightOutOfRange { .. })
         ));
+        // A negative long becomes an unsigned long.
+        assert_eq!(weight("a:1 -5\n"), u64::MAX - 4);
+        assert_eq!(weight("a:1 -1\n"), u64::MAX);
+        assert_eq!(weight(&format!("a:1 {}\n", i64::MIN)), 1 << 63);
         assert!(matches!(
-            one("a:1 -5\n"),
-            Err(LineProblem::WeightNegative { .. })
+            one(&format!("a:1 {}9\n", i64::MIN)),
+            Err(LineProblem::WeightOutOfRange { .. })
         ));
         assert!(matches!(
             one("a:1 lots\n"),
@@ -401,11 +391,22 @@ mod tests {
     }
 
     #[test]
-    fn total_overflow_is_rejected_at_its_line() {
+    fn weights_are_not_summed_here() {
+        // Negative weights and sums past ULONG_MAX are the continuum's to judge: the parser
+        // reads every line, so a later bad line is the one reported, as the original does.
         let max = i64::MAX;
-        let file = format!("a:1 {max}\nb:1 {max}\nc:1 {max}\n");
-        assert_eq!(problem_line(file.as_bytes()), 3);
-        let two = format!("a:1 {max}\nb:1 {max}\n");
-        assert_eq!(parse(two.as_bytes()).unwrap().len(), 2);
+        let three = format!("a:1 {max}\nb:1 {max}\nc:1 {max}\n");
+        assert_eq!(parse(three.as_bytes()).unwrap().len(), 3);
+        assert_eq!(problem_line(b"a:1 -1\nb:1\n"), 2);
+        let wrapping = format!("a:1 {max}\nb:1 {max}\nc:1 2\nd:1\n");
+        assert_eq!(problem_line(wrapping.as_bytes()), 4);
+    }
+
+    #[test]
+    fn servers_come_with_their_lines() {
+        let (servers, lines) = parse_with_lines(b"# pool\na:1 5\n\nb:1 -7\n").unwrap();
+        assert_eq!(servers.len(), 2);
+        assert_eq!(servers[1].weight, u64::MAX - 6);
+        assert_eq!(lines, [2, 4]);
     }
 }

@@ -362,7 +362,8 @@ fn check_reports_every_error_not_only_the_first() {
          \"points\":null,\"errors\":3,\"warnings\":0,\"findings\":[\n\
          {{\"line\":2,\"library_line\":2,\"severity\":\"error\",\"code\":\"blank_line\","
     )));
-    // Weights that overflow only together are caught at the line where the sum overflows.
+    // Weights whose sum wraps around: refused where the original writes past its array (the
+    // second server), and the line where the sum wraps is shown.
     let max = i64::MAX;
     let file = scratch(
         "overflow",
@@ -372,10 +373,51 @@ fn check_reports_every_error_not_only_the_first() {
     assert_eq!(
         run.stdout,
         format!(
-            "{file}:3: error: the weights add up to more than an unsigned long holds: \
-             the library rejects the whole file\n\
-             {file}: {READ_AS_FILE}: rejected by the library: 1 error, 0 warnings\n"
+            "{file}:2: error: the servers up to \"b:1\" would get 960 points, more than the \
+             original's array holds (160 a server): the weights add up to only \
+             9223372036854775805, their sum having wrapped around past ULONG_MAX: the library \
+             rejects the whole file\n\
+             {file}:3: warning: the weights add up past ULONG_MAX (18446744073709551615) on this \
+             line, and the library's unsigned long total wraps around to 9223372036854775805: \
+             the servers' shares of it add up to far more than the whole ring\n\
+             {file}: {READ_AS_FILE}: rejected by the library: 1 error, 1 warning\n"
         )
+    );
+}
+
+#[test]
+fn check_says_what_a_negative_weight_gets() {
+    let file = fixture("neg_weight_takes_the_ring.servers");
+    let run = ketama(&["check", &file], b"");
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "{file}:1: warning: weight -10 is read as 18446744073709551606: the library keeps \
+             weights in an unsigned long, where a negative one wraps around to 2^64 - 10, so \
+             this server gets the whole ring (all 320 points)\n\
+             {file}:2: warning: server \"10.0.1.2:11211\" gets 0 points \
+             (floor(3 / 18446744073709551609 × 40 × 2) = 0): no key maps to it\n\
+             {file}: {READ_AS_FILE}: 2 servers, 320 points; 0 errors, 2 warnings\n"
+        )
+    );
+    // What the library then does with it: every key goes to the first server.
+    let run = ketama(&["map", &file, "a", "b", "c"], b"");
+    assert_eq!(
+        run.stdout,
+        "a\t10.0.1.1:11211\nb\t10.0.1.1:11211\nc\t10.0.1.1:11211\n"
+    );
+    // And dist's weight column makes room for the weight as the library reads it.
+    let run = ketama(&["dist", &file], b"");
+    assert_eq!(
+        run.stdout.lines().take(3).collect::<Vec<_>>(),
+        [
+            "server                        weight  points   weight%     keys%  deviation  \
+             # keys, | weight",
+            "10.0.1.1:11211  18446744073709551606     320  100.000%  100.000%      +0.0%  \
+             ##############################|",
+            "10.0.1.2:11211                     3       0    0.000%    0.000%    -100.0%  |",
+        ]
     );
 }
 

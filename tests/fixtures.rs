@@ -20,7 +20,7 @@ fn cases() -> Vec<String> {
         })
         .collect();
     names.sort();
-    assert!(names.len() >= 27, "fixtures missing: {names:?}");
+    assert!(names.len() >= 31, "fixtures missing: {names:?}");
     names
 }
 
@@ -125,4 +125,38 @@ fn rejected_fixtures_say_what_is_wrong() {
         message("err_missing_file"),
         "cannot open server file FILE: No such file or directory"
     );
+}
+
+/// The fixtures of negative weights and wrapping totals, stated plainly besides the byte
+/// comparison above: what each server gets, and where the rejected ones fail.
+#[test]
+fn negative_weights_and_wrapping_totals_as_the_original_reads_them() {
+    let cache = Cache::new();
+    let roll = |name: &str| cache.roll(&fixtures().join(format!("{name}.servers")));
+    // "-1" is 2^64 - 1: alone, a server's 40 digests, 160 points.
+    let alone = roll("neg_weight_alone").unwrap().continuum;
+    assert_eq!(alone.servers()[0].weight, u64::MAX);
+    assert_eq!(alone.points().len(), 160);
+    // "-10" beside "3": the total 2^64 - 7 does not wrap; the first server's share rounds
+    // to 1 in float and it takes all 2 × 160 points, the second gets none.
+    let ring = roll("neg_weight_takes_the_ring").unwrap().continuum;
+    assert_eq!(ring.servers()[0].weight, u64::MAX - 9);
+    assert_eq!(ring.points().len(), 320);
+    assert!((0..320).all(|i| ring.owner(i) == 0));
+    assert_eq!(ring.server_info(1).unwrap().points, 0);
+    // A line the original rejects is reported, not the weights before it: line 2 after a
+    // negative weight, line 4 after a total that wrapped around to 0 on line 3. The message
+    // is about the line's own server, which has no weight.
+    for (name, line, addr) in [
+        ("err_neg_weight_then_missing_weight", 2, "10.0.1.2:11211"),
+        (
+            "err_wrapping_total_then_missing_weight",
+            4,
+            "10.0.1.4:11211",
+        ),
+    ] {
+        let err = roll(name).unwrap_err().to_string();
+        assert!(err.contains(addr), "{name}: {err}");
+        assert!(err.contains(&format!("(line {line} in ")), "{name}: {err}");
+    }
 }

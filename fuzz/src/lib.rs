@@ -4,7 +4,8 @@
 #[path = "../../tests/reference/mod.rs"]
 pub mod reference;
 
-use ketama::continuum::{Continuum, Server, MAX_POINTS};
+use ketama::continuum::{Continuum, Server, Total, MAX_POINTS};
+use reference::{Refusal, Sum};
 
 /// Most points an input may ask the oracles for. The reference hashes as slowly as it can;
 /// past this an execution would take milliseconds and the fuzzer would explore little.
@@ -15,19 +16,29 @@ pub fn as_reference(servers: &[Server]) -> Vec<reference::Server> {
     servers.iter().map(|s| (s.addr.clone(), s.weight)).collect()
 }
 
-/// Builds `servers` and checks the result against the reference: both refuse, or both give the
-/// same points, in the same order, owned by the same servers. `None` when refused or too big
-/// to check.
-pub fn check_build(servers: Vec<Server>) -> Option<Continuum> {
+/// Builds `servers`, their weights summed as `total` says, and checks the result against the
+/// reference: both refuse (at the same server, where the original's behaviour is undefined),
+/// or both give the same points, in the same order, owned by the same servers. `None` when
+/// refused or too big to check.
+pub fn check_build(servers: Vec<Server>, total: Total) -> Option<Continuum> {
     let plain = as_reference(&servers);
-    let count = reference::point_count(&plain).filter(|&n| n <= MAX_POINTS);
-    if count.is_some_and(|n| n > CHECKED_POINTS) {
+    let sum = match total {
+        Total::Checked => Sum::Array,
+        Total::Wrapping => Sum::File,
+    };
+    let count = reference::point_count(&plain, sum);
+    if count.is_ok_and(|n| n > CHECKED_POINTS && n <= MAX_POINTS) {
         return None;
     }
-    match (count, Continuum::build(servers)) {
-        (None, Err(_)) => None,
-        (Some(_), Ok(built)) => {
-            let expected = reference::continuum(&plain);
+    match (count, Continuum::build_with(servers, total)) {
+        (Ok(n), Err(_)) if n > MAX_POINTS => None,
+        (Err(Refusal::UndefinedAt(at)), Err(e)) => {
+            assert_eq!(e.server(), Some(at), "refused ({e}) at another server");
+            None
+        }
+        (Err(Refusal::Invalid), Err(_)) => None,
+        (Ok(_), Ok(built)) => {
+            let expected = reference::continuum(&plain, sum);
             assert_eq!(built.points().len(), expected.len(), "number of points");
             for (i, &(point, server)) in expected.iter().enumerate() {
                 assert_eq!(built.points()[i].point, point, "point {i}");
@@ -39,8 +50,8 @@ pub fn check_build(servers: Vec<Server>) -> Option<Continuum> {
             }
             Some(built)
         }
-        (None, Ok(_)) => panic!("built a continuum the reference refuses"),
-        (Some(n), Err(e)) => panic!("refused ({e}) where the reference makes {n} points"),
+        (Err(refusal), Ok(_)) => panic!("built a continuum the reference refuses: {refusal:?}"),
+        (Ok(n), Err(e)) => panic!("refused ({e}) where the reference makes {n} points"),
     }
 }
 

@@ -26,6 +26,10 @@ pub struct ketama_server {
 /// empty address, a weight of 0, or weights whose sum overflows. Free the continuum with
 /// `ketama_free` (or `ketama_smoke`); every `ketama_*` function accepts it.
 ///
+/// Like every function of the library, it may be called in a child forked at any moment,
+/// even while other threads of the parent were using the library, and the continuum stays
+/// valid in a child forked later.
+///
 /// # Safety
 /// `servers` is NULL or points at `count` elements whose `addr` is NULL or a NUL-terminated
 /// string.
@@ -240,8 +244,37 @@ pub unsafe extern "C" fn ketama_server_at(
     0
 }
 
+/// The server that owns point `index` of `cont->array`, as the index `get_server` returns
+/// (turn it into an address with `ketama_server_at`). `mcs.ip` names a point's server only by
+/// the first 22 bytes of its address, which several servers may share; this names it exactly,
+/// for callers that walk the ring from a key's point to the next server (failover). Returns
+/// -1, with `ketama_error()` saying why, for a NULL or empty continuum or an index that is
+/// negative or not below `numpoints`.
+///
+/// # Safety
+/// `cont` is NULL or a live continuum from this library.
+#[no_mangle]
+pub unsafe extern "C" fn ketama_point_server(cont: ketama_continuum, index: c_int) -> c_int {
+    // SAFETY: per the contract.
+    let Some(c) = (unsafe { Handle::continuum(cont) }) else {
+        last_error::set(&"ketama_point_server: the continuum is NULL or empty");
+        return -1;
+    };
+    match usize::try_from(index) {
+        Ok(i) if i < c.points().len() => c_int::try_from(c.owner(i)).unwrap_or(-1),
+        _ => {
+            last_error::set(&format_args!(
+                "ketama_point_server: no point {index} (the continuum has {})",
+                c.points().len()
+            ));
+            -1
+        }
+    }
+}
+
 /// Frees a continuum from `create_ketama` or `ketama_roll`; the same as `ketama_smoke`.
-/// NULL is ignored.
+/// NULL is ignored. A continuum made before a `fork` is valid in the parent and in the child,
+/// and each process frees its own copy.
 ///
 /// # Safety
 /// `cont` is NULL or a continuum from this library not yet freed; it is not used after.

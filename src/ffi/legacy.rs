@@ -2,15 +2,15 @@
 
 use super::last_error;
 use super::types::{as_mcs, ketama_continuum, mcs, Handle};
-use crate::cache::{self, Cache};
+use crate::cache::{self, Cache, RollError};
 use crate::hash;
 use std::cmp::Ordering;
 use std::ffi::{c_char, c_int, c_uchar, c_uint, CStr};
 use std::ptr;
-use std::sync::LazyLock;
 
 /// Every rolled file of this process, in place of the original's shared memory segments.
-static CACHE: LazyLock<Cache> = LazyLock::new(Cache::new);
+/// A plain `static`: nothing to initialise lazily, so nothing a `fork` could catch half done.
+static CACHE: Cache = Cache::new();
 
 /// The bytes of a C string, or `None` for NULL.
 ///
@@ -22,9 +22,11 @@ unsafe fn c_bytes<'a>(s: *const c_char) -> Option<&'a [u8]> {
 }
 
 /// Reads the server file `filename` and stores a continuum in `*contptr`: 1 on success; 0 on
-/// failure, with `ketama_error()` saying why and `*contptr` an empty continuum (numpoints 0,
-/// array NULL) that `ketama_smoke` frees. Either way the continuum is released with
-/// `ketama_smoke`; the previous value of `*contptr` is not read.
+/// failure, with `ketama_error()` saying why. Where `stat` of `filename` fails (no such file,
+/// no search permission on a directory of the path), `*contptr` is left as it was, as the
+/// original leaves it; after any other failure `*contptr` is an empty continuum (numpoints 0,
+/// array NULL) that `ketama_smoke` frees. The previous value of `*contptr` is never read, so a
+/// caller that initialises it to NULL can always pass it to `ketama_smoke`.
 ///
 /// A repeated roll of an unchanged file shares one read-only point array and reads nothing;
 /// a changed file is read again. Continua handed out before stay valid until smoked.
@@ -32,7 +34,13 @@ unsafe fn c_bytes<'a>(s: *const c_char) -> Option<&'a [u8]> {
 /// Better than the original: no SysV shared memory or semaphores (nothing leaks, any number
 /// of servers, other processes are never disturbed); thread-safe; a NULL `contptr` or
 /// `filename` is an error instead of a crash; a directory, FIFO or device is refused instead
-/// of hanging; a negative or overflowing weight is rejected instead of overrunning the stack.
+/// of hanging; weights for which the original's arithmetic is undefined (a total that wraps
+/// around to less than a weight, more points than its array holds) are refused, naming the
+/// server's line, instead of overrunning the stack.
+///
+/// Fork-safe: a child forked at any moment, even while other threads of the parent were
+/// rolling, may roll at once (no lock or half-updated cache entry is inherited), and starts
+/// with the parent's rolls cached.
 ///
 /// # Safety
 /// `contptr` is NULL or writable; `filename` is NULL or a NUL-terminated string.
@@ -50,7 +58,14 @@ pub unsafe extern "C" fn ketama_roll(
     let path = unsafe { c_bytes(filename) };
     let rolled = match path {
         None => Err("ketama_roll: filename is NULL".to_string()),
-        Some(p) => CACHE.roll(cache::path_of(p)).map_err(|e| e.to_string()),
+        Some(p) => match CACHE.roll(cache::path_of(p)) {
+            // The original's `ftok` fails before it touches `*contptr`.
+            Err(e @ RollError::Stat { .. }) => {
+                last_error::set(&e);
+                return 0;
+            }
+            rolled => rolled.map_err(|e| e.to_string()),
+        },
     };
     let (handle, ok) = match rolled {
         Ok(r) => {
@@ -70,7 +85,8 @@ pub unsafe extern "C" fn ketama_roll(
 /// Frees a continuum returned by `ketama_roll` (or `create_ketama`). NULL is ignored.
 ///
 /// Better than the original: it frees only this continuum; the original destroyed shared
-/// memory that other processes were using.
+/// memory that other processes were using. A continuum made before a `fork` is valid in the
+/// parent and in the child, and each process frees its own copy.
 ///
 /// # Safety
 /// `contptr` is NULL or a continuum from this library not yet freed; it is not used after.

@@ -91,12 +91,17 @@ fn strtol(s: &[u8]) -> Option<i128> {
         .then_some(value)
 }
 
-/// The servers of a server file, or where it is rejected.
+/// The servers of a server file, or the line that rejects it: what the original's reading
+/// loop decides, before any arithmetic on the weights.
 pub fn parse(data: &[u8]) -> Result<Vec<Server>, Reject> {
+    servers_and_lines(data).map(|(servers, _)| servers)
+}
+
+/// `parse`, with the line of each server.
+fn servers_and_lines(data: &[u8]) -> Result<(Vec<Server>, Vec<u32>), Reject> {
     let mut pos = 0;
     let mut line = 0u32;
-    let mut servers = Vec::new();
-    let mut total: u128 = 0;
+    let (mut servers, mut lines) = (Vec::new(), Vec::new());
     while let Some(buf) = fgets(data, &mut pos) {
         line += 1;
         if buf.len() < 2 || buf[0] == b'#' {
@@ -112,52 +117,98 @@ pub fn parse(data: &[u8]) -> Result<Vec<Server>, Reject> {
             return reject;
         }
         let weight_tok = toks[1];
+        // strtol's long, stored in an unsigned long: -1 is 2^64 - 1. Only 0 is refused.
         let weight = match strtol(&weight_tok[..weight_tok.len() - 1]) {
-            Some(w) if w > 0 => w as u64,
+            Some(w) if w != 0 => (w as i64) as u64,
             _ => return reject,
         };
-        total += u128::from(weight);
-        if total > u128::from(u64::MAX) {
-            return reject;
-        }
         servers.push((addr.to_vec(), weight));
+        lines.push(line);
     }
     if servers.is_empty() {
         return Err(Reject::NoServers);
     }
-    Ok(servers)
+    Ok((servers, lines))
 }
 
-/// Digests per server: `floorf((float)((double)pct * 40.0 * (double)(float)n))`.
-fn digests(weight: u64, total: u64, n: usize) -> u64 {
+/// What `ketama_roll` makes of a file: its servers when it rolls, else the line that rejects
+/// it, which is the server line where the original's behaviour becomes undefined when every
+/// line reads. The 2^24-point limit is the caller's to apply, on `point_count`.
+pub fn roll(data: &[u8]) -> Result<Vec<Server>, Reject> {
+    let (servers, lines) = servers_and_lines(data)?;
+    match point_count(&servers, Sum::File) {
+        Ok(_) => Ok(servers),
+        Err(Refusal::UndefinedAt(server)) => Err(Reject::AtLine(lines[server])),
+        Err(Refusal::Invalid) => unreachable!("a parsed file has addresses and weights"),
+    }
+}
+
+/// How the weights add up: as a server file's do in the original (an `unsigned long`,
+/// modulo 2^64), or as `create_ketama`'s (a sum past 2^64 - 1 is refused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sum {
+    File,
+    Array,
+}
+
+/// Why servers make no continuum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// No server, an empty address or one with a NUL byte, weight 0, or (`Sum::Array`) a sum
+    /// past 2^64 - 1.
+    Invalid,
+    /// The original's behaviour is undefined at this server (its index): its `floorf(...)`
+    /// is not in [0, 2^32), or the points up to it pass `160 * n`.
+    UndefinedAt(usize),
+}
+
+/// The total of the weights, or `None` when `sum` refuses it.
+fn total(servers: &[Server], sum: Sum) -> Option<u64> {
+    let exact: u128 = servers.iter().map(|(_, w)| u128::from(*w)).sum();
+    match sum {
+        Sum::File => Some(exact as u64),
+        Sum::Array => u64::try_from(exact).ok(),
+    }
+}
+
+/// `floorf((float)((double)pct * 40.0 * (double)(float)n))`, before the original converts it
+/// to an `unsigned int`.
+fn digests(weight: u64, total: u64, n: usize) -> f32 {
     let pct: f32 = weight as f32 / total as f32;
     let product: f64 = pct as f64 * 40.0 * (n as f32) as f64;
-    (product as f32).floor() as u64
+    (product as f32).floor()
 }
 
-/// How many points `servers` make, or `None` when they cannot make a continuum at all
-/// (no server, an empty address, weight 0, a sum past `u64`).
-pub fn point_count(servers: &[Server]) -> Option<u64> {
-    if servers.is_empty() || servers.iter().any(|(a, w)| a.is_empty() || *w == 0) {
-        return None;
-    }
-    let total: u128 = servers.iter().map(|(_, w)| u128::from(*w)).sum();
-    let total = u64::try_from(total).ok()?;
-    Some(
-        servers
+/// How many points `servers` make, or why they make none.
+pub fn point_count(servers: &[Server], sum: Sum) -> Result<u64, Refusal> {
+    let invalid = servers.is_empty()
+        || servers
             .iter()
-            .map(|(_, w)| 4 * digests(*w, total, servers.len()))
-            .sum(),
-    )
+            .any(|(a, w)| a.is_empty() || a.contains(&0) || *w == 0);
+    let total = total(servers, sum)
+        .filter(|_| !invalid)
+        .ok_or(Refusal::Invalid)?;
+    let mut points = 0u64;
+    for (index, (_, weight)) in servers.iter().enumerate() {
+        let ks = digests(*weight, total, servers.len());
+        if !(0.0..4_294_967_296.0).contains(&ks) {
+            return Err(Refusal::UndefinedAt(index));
+        }
+        points += 4 * ks as u64;
+        if points > 160 * servers.len() as u64 {
+            return Err(Refusal::UndefinedAt(index));
+        }
+    }
+    Ok(points)
 }
 
 /// The continuum of `servers`: (point, index of its server), sorted stably by point. Call only
-/// when `point_count` is `Some`.
-pub fn continuum(servers: &[Server]) -> Vec<(u32, usize)> {
-    let total: u64 = servers.iter().map(|(_, w)| *w).sum();
+/// when `point_count` is `Ok` for the same `sum`.
+pub fn continuum(servers: &[Server], sum: Sum) -> Vec<(u32, usize)> {
+    let total = total(servers, sum).expect("point_count accepted the servers");
     let mut points = Vec::new();
     for (index, (addr, weight)) in servers.iter().enumerate() {
-        for k in 0..digests(*weight, total, servers.len()) {
+        for k in 0..digests(*weight, total, servers.len()) as u64 {
             let mut input = addr.clone();
             input.extend_from_slice(format!("-{k}").as_bytes());
             let d = Md5::digest(&input);

@@ -95,19 +95,24 @@ pub fn run(
     let places = decimals(rows.iter().flat_map(|r| [r.weight_share, r.ring_share]));
     let share = |s: f64| percent(s, places);
     let share_width = share(1.0).len().max(8);
+    // A negative weight in the file is read as a 20-digit unsigned long.
+    let weights = rows
+        .iter()
+        .map(|r| r.weight.to_string().len())
+        .fold(8, usize::max);
     let largest = rows
         .iter()
         .map(|r| r.ring_share.max(r.weight_share))
         .fold(0.0, f64::max);
     writeln!(
         out,
-        "{:<width$}  {:>8}  {:>6}  {:>share_width$}  {:>share_width$}  {:>9}  # keys, | weight",
+        "{:<width$}  {:>weights$}  {:>6}  {:>share_width$}  {:>share_width$}  {:>9}  # keys, | weight",
         "server", "weight", "points", "weight%", "keys%", "deviation"
     )?;
     for r in &rows {
         writeln!(
             out,
-            "{:<width$}  {:>8}  {:>6}  {:>share_width$}  {:>share_width$}  {:>9}  {}",
+            "{:<width$}  {:>weights$}  {:>6}  {:>share_width$}  {:>share_width$}  {:>9}  {}",
             text(r.addr),
             r.weight,
             r.points,

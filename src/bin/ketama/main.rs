@@ -12,6 +12,7 @@ mod points;
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use input::Rules;
+use ketama::arcs;
 use ketama::cache;
 use ketama::continuum::Continuum;
 use std::ffi::OsString;
@@ -140,11 +141,12 @@ fn column_width<'a>(cells: impl Iterator<Item = &'a [u8]>, title: &str) -> usize
 }
 
 /// Decimals that show three significant digits of the smallest of `shares` (0 to 1, as
-/// percentages), and at least three: with 10,000 servers a share is about 0.01%.
+/// percentages), and at least three: with 10,000 servers a share is about 0.01%. Shares under
+/// one hash value of the ring (a weight's share can be far smaller) count as 0.
 fn decimals(shares: impl Iterator<Item = f64>) -> usize {
-    let smallest = shares.filter(|&s| s > 0.0).fold(1.0, f64::min) * 100.0;
-    // A 2^32th of the ring is 2.3e-8 %: more decimals than 10 say nothing.
-    (2 - smallest.log10().floor() as i64).clamp(3, 10) as usize
+    let one_hash = 1.0 / arcs::RING as f64;
+    let smallest = shares.filter(|&s| s >= one_hash).fold(1.0, f64::min) * 100.0;
+    (2 - smallest.log10().floor() as i64).clamp(3, 12) as usize
 }
 
 /// A share of the ring (0 to 1) as a percentage with `decimals` decimals.

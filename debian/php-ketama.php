@@ -1,0 +1,2 @@
+mod target/php-build/modules/ketama.so
+mod php/ketama.ini

@@ -1,0 +1,63 @@
+<?php
+
+/**
+ * The ketama extension's functions and classes. ketama_arginfo.h is generated from this file
+ * by php-src's build/gen_stub.php (`make php-arginfo`); edit this file, not the header.
+ *
+ * @generate-class-entries
+ */
+
+namespace Ketama {
+    /**
+     * A continuum: the ring of points that maps keys to servers, built by libketama.
+     * Immutable; freed when the last reference goes (or by ketama_destroy()).
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class Continuum implements \Countable
+    {
+        /** Builds the continuum of address => weight, or of a list of [address, weight] pairs. */
+        public function __construct(array $servers) {}
+
+        /** Reads a server file (`address weight` lines) as ketama_roll() does. */
+        public static function fromFile(string $path): Continuum {}
+
+        /** The whole address of the key's server; the key is binary-safe. */
+        public function server(string $key): string {}
+
+        /** The index of the key's server in the array given to the constructor (or its server line). */
+        public function index(string $key): int {}
+
+        /** The server of each key (a string or an int), under the key's own array key, in one batch call. */
+        public function servers(array $keys): array {}
+
+        /** The points in ring order: ['point' => int, 'ip' => string (as mcs holds it), 'server' => string]. */
+        public function points(): array {}
+
+        /** The number of servers. */
+        public function count(): int {}
+    }
+
+    /** A server file or server list that libketama refuses; the message is the library's. */
+    class Exception extends \Exception
+    {
+    }
+}
+
+namespace {
+    /** php_ketama's API: the continuum of a server file; throws Ketama\Exception on failure. */
+    function ketama_roll(string $file): Ketama\Continuum {}
+
+    /** php_ketama's API: ['point' => int, 'ip' => string] of the key, hashed up to its first NUL as in C. */
+    function ketama_get_server(string $key, Ketama\Continuum $continuum): array {}
+
+    /** php_ketama's API: prints the continuum as the C function does, through PHP's output. */
+    function ketama_print_continuum(Ketama\Continuum $continuum): void {}
+
+    /** php_ketama's API: frees the continuum now; using it afterwards throws an Error. */
+    function ketama_destroy(Ketama\Continuum $continuum): void {}
+
+    /** php_ketama's API: why the last roll (or build) of this request failed; "" if it did not. */
+    function ketama_error(): string {}
+}

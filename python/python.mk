@@ -1,0 +1,25 @@
+# --- Python: the ketama package (python/, PyO3 + maturin; README.md, "Python") ---
+#   make python          the abi3 wheel (CPython 3.10+) into target/wheels/; needs maturin
+#   make python-test     the wheel installed into a venv in target/python-env/, and its pytest
+#                        suite (part of make test; skipped, saying so, without python3,
+#                        maturin or pytest)
+#   make python-bench    bench/python_bench.py: ns/key beside uhashring (PY_BENCH_ARGS="REPS KEYS")
+
+MATURIN ?= maturin
+PY_WHEELS := target/wheels
+
+PY_BENCH_ARGS ?= 5 200000
+
+.PHONY: python python-test python-bench
+
+python:
+	rm -f $(PY_WHEELS)/ketama-*.whl
+	$(MATURIN) build --release --locked -m python/Cargo.toml --target-dir target/python \
+	    -o $(PY_WHEELS)
+
+test: python-test
+python-test: lib
+	MAKE="$(MAKE)" MATURIN="$(MATURIN)" bash python/test.sh
+
+python-bench:
+	MAKE="$(MAKE)" MATURIN="$(MATURIN)" bash python/test.sh bench $(PY_BENCH_ARGS)
