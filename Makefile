@@ -3,14 +3,17 @@
 #   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a), and
 #                        target/lib/pkgconfig/ketama.pc for building against the tree
 #                        (PKG_CONFIG_PATH=target/lib/pkgconfig: what make php and nginx use)
-#   make test            every test: Rust, then the C suite (and under valgrind when installed)
+#   make test            every test: Rust, then the C suite (and under valgrind when installed),
+#                        and the PHP, Python and nginx suites (each skipped, saying so, without
+#                        its tools)
 #   make test-long       the long differentials and soaks `make test` leaves out (CI runs both)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
 #                        (and BINDIR for the ketama command); needs no cargo after `make`
 #   make SIMD=no         build (and test) without the SIMD MD5: md-5 everywhere, same answers,
 #                        Rust 1.80 instead of 1.89 (see README.md)
 #   make header          regenerate include/ketama.h with cbindgen after an API change
-#   make bench           benchmark against libmemcached's ketama (BENCH_ARGS="REPS KEYS")
+#   make bench           benchmark against libmemcached's ketama, lookups over threads, and
+#                        a first roll step by step (BENCH_ARGS="REPS KEYS")
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -76,9 +79,10 @@ test-long: lib
 bench: lib
 	mkdir -p target/bench
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude -o target/bench/bench bench/bench.c \
-	    -L$(OUT) -lketama -lmemcached -ldl || \
+	    -L$(OUT) -lketama -lmemcached -ldl -pthread || \
 	    { echo "make bench needs libmemcached: apt-get install libmemcached-dev"; exit 1; }
 	LD_LIBRARY_PATH=$(OUT) target/bench/bench $(BENCH_ARGS)
+	$(CARGO) run --release --locked --quiet --example roll -- $(firstword $(BENCH_ARGS))
 
 header:
 	KETAMA_WRITE_HEADER=1 $(CARGO) test --locked --test header

@@ -6,6 +6,9 @@
  * get_servers) are looked up at run time, so the same source measures any libketama.
  * Every figure is the median of REPS repetitions.
  *
+ * Then lookup throughput over threads (1, 2 and every core), each thread looking up its own
+ * keys in one shared continuum.
+ *
  * Usage: bench [REPS] [KEYS]      (defaults: 5 repetitions, 1000000 keys)
  */
 #define _GNU_SOURCE
@@ -13,6 +16,7 @@
 
 #include <dlfcn.h>
 #include <libmemcached/memcached.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +95,102 @@ static memcached_st *memcached_with(int n) {
     return memc;
 }
 
+/* Lookup throughput over threads: each thread looks up KEYS keys of its own (the key array from
+ * its own offset on) in one shared continuum, all starting together; the figure is all
+ * threads' lookups over the time the last one took. */
+enum { BY_LEGACY, BY_SINGLE, BY_BATCH, LOOKUP_KINDS };
+
+struct lookup_thread {
+    pthread_t id;
+    ketama_continuum c;
+    int kind;
+    size_t offset;
+    pthread_barrier_t *start;
+    double t0, t1;
+};
+
+static get_server_fn get_server_p;
+static get_servers_fn get_servers_p;
+
+static void *lookup_thread_run(void *arg) {
+    struct lookup_thread *t = arg;
+    int *found = malloc(BATCH * sizeof *found);
+    unsigned long local = 0;
+    pthread_barrier_wait(t->start);
+    t->t0 = now_ns();
+    for (size_t i = 0; i + BATCH <= nkeys; i += BATCH) {
+        size_t at = (t->offset + i) % (nkeys - BATCH + 1);
+        if (t->kind == BY_BATCH) {
+            get_servers_p(t->c, (const char *const *)keys + at, key_lens + at, BATCH, found);
+            local += (unsigned long)found[0];
+        } else
+            for (size_t k = at; k < at + BATCH; k++)
+                local += t->kind == BY_LEGACY ? ketama_get_server(keys[k], t->c)->point
+                                              : (unsigned long)get_server_p(t->c, keys[k], key_lens[k]);
+    }
+    t->t1 = now_ns();
+    sink += local;
+    free(found);
+    return NULL;
+}
+
+/* Millions of lookups a second with `threads` threads. */
+static double lookup_throughput(ketama_continuum c, int kind, int threads) {
+    struct lookup_thread t[64];
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, (unsigned)threads);
+    for (int i = 0; i < threads; i++) {
+        t[i] = (struct lookup_thread){.c = c, .kind = kind, .offset = nkeys / (size_t)threads * (size_t)i,
+                                      .start = &start};
+        pthread_create(&t[i].id, NULL, lookup_thread_run, &t[i]);
+    }
+    double first = 0, last = 0;
+    for (int i = 0; i < threads; i++) {
+        pthread_join(t[i].id, NULL);
+        if (i == 0 || t[i].t0 < first) first = t[i].t0;
+        if (t[i].t1 > last) last = t[i].t1;
+    }
+    pthread_barrier_destroy(&start);
+    return (double)threads * (double)(nkeys / BATCH * BATCH) / (last - first) * 1e3;
+}
+
+static void threads_report(const char *dir) {
+    int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int counts[3] = {1, 2, cores > 64 ? 64 : cores}, ncounts = cores > 2 ? 3 : cores > 1 ? 2 : 1;
+    printf("\nlookups over threads, Mkeys/s (each thread its own keys, one shared continuum), median of %d runs\n",
+           reps);
+    printf("%7s %8s %14s %11s %12s %9s\n", "servers", "threads", "ketama_get_srv", "get_server", "get_servers",
+           "scaling");
+    const int sizes[] = {8, 10000};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/threads-%d.servers", dir, sizes[s]);
+        write_servers(path, sizes[s]);
+        ketama_continuum c;
+        if (!ketama_roll(&c, path)) {
+            fprintf(stderr, "roll failed: %s\n", ketama_error());
+            exit(1);
+        }
+        double one = 0;
+        for (int k = 0; k < ncounts; k++) {
+            double m[LOOKUP_KINDS] = {0}, v[MAX_REPS];
+            for (int kind = 0; kind < LOOKUP_KINDS; kind++) {
+                if ((kind == BY_SINGLE && !get_server_p) || (kind == BY_BATCH && !get_servers_p)) continue;
+                for (int r = 0; r < reps; r++) v[r] = lookup_throughput(c, kind, counts[k]);
+                m[kind] = median(v, reps);
+            }
+            double best = m[BY_BATCH] > 0 ? m[BY_BATCH] : m[BY_LEGACY];
+            if (k == 0) one = best;
+            printf("%7d %8d %14.2f %11.2f %12.2f %8.2fx\n", sizes[s], counts[k], m[BY_LEGACY], m[BY_SINGLE],
+                   m[BY_BATCH], best / one);
+            fflush(stdout);
+        }
+        ketama_smoke(c);
+        unlink(path);
+    }
+    printf("scaling: the best of the three (get_servers where there is one) against 1 thread.\n");
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) reps = atoi(argv[1]);
     if (argc > 2) nkeys = strtoul(argv[2], NULL, 10);
@@ -98,8 +198,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s [REPS 1..%d] [KEYS >= %d]\n", argv[0], MAX_REPS, BATCH);
         return 2;
     }
-    get_server_fn get_server_p = (get_server_fn)dlsym(RTLD_DEFAULT, "get_server");
-    get_servers_fn get_servers_p = (get_servers_fn)dlsym(RTLD_DEFAULT, "get_servers");
+    get_server_p = (get_server_fn)dlsym(RTLD_DEFAULT, "get_server");
+    get_servers_p = (get_servers_fn)dlsym(RTLD_DEFAULT, "get_servers");
     Dl_info info;
     dladdr((void *)ketama_roll, &info);
 
@@ -205,9 +305,10 @@ int main(int argc, char **argv) {
             printf(" %11s %9s %9s\n", "n/a", "", "");
         fflush(stdout);
     }
-    rmdir(dir);
     printf("\nsingle = libmemcached ns/key / get_server ns/key; batch = libmemcached / get_servers.\n"
            "n/a: libmemcached asserts and aborts with more than %d weighted ketama servers.\n",
            MEMCACHED_MAX_SERVERS);
+    threads_report(dir);
+    rmdir(dir);
     return 0;
 }

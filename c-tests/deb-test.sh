@@ -8,16 +8,12 @@
 # Usage: c-tests/deb-test.sh   (after `make deb`, which leaves the packages in target/deb/)
 set -u
 cd "$(dirname "$0")/.." || exit 1
-# shellcheck source=c-tests/pkg-common.sh
-source c-tests/pkg-common.sh
-ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-arch=$(dpkg-architecture -qDEB_HOST_ARCH)
-debversion=$(dpkg-parsechangelog -S Version)
+# shellcheck source=c-tests/deb-common.sh
+source c-tests/deb-common.sh
 mapfile -t symbols <libketama.symbols.txt
-runtime=target/deb/libketama1_${debversion}_$arch.deb
-dev=target/deb/libketama-dev_${debversion}_$arch.deb
-tool=target/deb/ketama_${debversion}_$arch.deb
-root=$scratch/root
+runtime=$(deb libketama1)
+dev=$(deb libketama-dev)
+tool=$(deb ketama)
 lib=$root/usr/lib/$ma
 
 for deb in "$runtime" "$dev" "$tool"; do

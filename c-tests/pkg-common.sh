@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Shared by install-test.sh and deb-test.sh (sourced from the repository's root): counters,
-# checks, and the pkg-config client.
+# Shared by install-test.sh and, through deb-common.sh, the deb tests (sourced from the
+# repository's root): counters, checks, and the pkg-config client.
 
 cc=${CC:-cc}
 passed=0

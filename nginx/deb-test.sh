@@ -12,15 +12,11 @@
 # Usage: nginx/deb-test.sh [--install]   (after `make deb`)
 set -u
 cd "$(dirname "$0")/.." || exit 1
-# shellcheck source=c-tests/pkg-common.sh
-source c-tests/pkg-common.sh
-ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-arch=$(dpkg-architecture -qDEB_HOST_ARCH)
-debversion=$(dpkg-parsechangelog -S Version)
+# shellcheck source=c-tests/deb-common.sh
+source c-tests/deb-common.sh
 pkg=libnginx-mod-http-upstream-ketama
-module=target/deb/${pkg}_${debversion}_$arch.deb
-runtime=target/deb/libketama1_${debversion}_$arch.deb
-root=$scratch/root
+module=$(deb $pkg)
+runtime=$(deb libketama1)
 so=/usr/lib/nginx/modules/ngx_http_upstream_ketama_module.so
 snippet=/usr/share/nginx/modules-available/mod-http-upstream-ketama.conf
 

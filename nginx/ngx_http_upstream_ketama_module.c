@@ -14,10 +14,12 @@
  * continuum belongs to the configuration: a pool cleanup frees it with the cycle, so a
  * reload frees the old cycle's continua.
  *
- * Each request's key goes through get_server. When that server is down (`down`, or
- * max_fails within fail_timeout) or a try fails (memcached_next_upstream), the module walks
- * the ring from the key's point to the next point of a server not yet tried and not down,
- * as far as the tries allow: the classic consistent-hashing failover. With
+ * Each request's key goes through get_server, escaped as memcached_pass sends it to
+ * memcached (space, % and control characters as %XX), since that is the key the application
+ * stored and hashed. When that server is down (`down`, or max_fails within fail_timeout) or
+ * a try fails (memcached_next_upstream), the module walks the ring from the key's point to
+ * the next point of a server not yet tried and not down, as far as the tries allow: the
+ * classic consistent-hashing failover. With
  * `memcached_next_upstream off` it never walks: a key is looked for on its own server or
  * nowhere, exactly where the application put it.
  *
@@ -487,6 +489,8 @@ static ngx_int_t
 ngx_http_upstream_init_ketama_peer(ngx_http_request_t *r,
     ngx_http_upstream_srv_conf_t *us)
 {
+    u_char                                *key;
+    uintptr_t                              escape;
     ngx_http_upstream_ketama_srv_conf_t   *kcf;
     ngx_http_upstream_ketama_peer_data_t  *kp;
 
@@ -514,6 +518,24 @@ ngx_http_upstream_init_ketama_peer(ngx_http_request_t *r,
 
     if (ngx_http_complex_value(r, &kcf->key, &kp->key) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    /*
+     * memcached_pass asks memcached for the key with space, % and control characters
+     * escaped (%20, %25, %00-%1F): that is the key the application stored, and hashed.
+     */
+    escape = ngx_escape_uri(NULL, kp->key.data, kp->key.len, NGX_ESCAPE_MEMCACHED);
+
+    if (escape) {
+        key = ngx_pnalloc(r->pool, kp->key.len + 2 * escape);
+        if (key == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_escape_uri(key, kp->key.data, kp->key.len, NGX_ESCAPE_MEMCACHED);
+
+        kp->key.data = key;
+        kp->key.len += 2 * escape;
     }
 
     kp->conf = kcf;
@@ -567,8 +589,7 @@ ngx_http_upstream_ketama_usable(ngx_http_upstream_ketama_peer_data_t *kp, ngx_ui
 
 /*
  * The point of the ring the key falls on, where a walk starts. The C API looks it up by a
- * NUL-terminated key, so a key with a NUL byte (which memcached cannot store) starts its
- * walk from the point of its bytes before the NUL.
+ * NUL-terminated key; the key holds no NUL byte, escaped as %00 like every control character.
  */
 static ngx_int_t
 ngx_http_upstream_ketama_start_walk(ngx_http_upstream_ketama_peer_data_t *kp)

@@ -5,6 +5,8 @@
 #
 #   1. all 10,000 keys found through the README's configuration (nginx/example.conf), each
 #      on the server the library named; the same through `ketama KEY file=` with a zone;
+#      1,000 keys that nginx escapes for memcached (%, space, tab) found where the escaped
+#      key's hash puts them;
 #      2,000 more through servers whose addresses share their first 22 bytes; and, for
 #      contrast, the hit rate of nginx's own `hash $memcached_key consistent`
 #   2. reloads: a changed server file moves the keys as the library says; a broken one is
@@ -141,6 +143,10 @@ long_ring=list:$scratch/long.list
 
 tally "$kclient" store "$ring" /key/ 10000
 tally "$kclient" store "$long_ring" /alike/ 2000
+# Keys as memcached_pass sends them: nginx escapes space, % and control characters in the
+# key (%20, %25, %09), so the application stores (and hashes) the escaped key.
+escaped_prefix='/esc%25%20%09/'
+tally "$kclient" store "$ring" "$escaped_prefix" 1000
 
 servers_of() { # $1: address prefix; with weights unless $2 is "file"
     local i
@@ -256,6 +262,7 @@ fi
 hp=127.0.0.1:$http_port
 tp=127.0.0.1:$test_port
 tally "$kclient" fetch "$ring" /key/ 10000 "$hp" "" hit
+tally "$kclient" fetch "$ring" "$escaped_prefix" 1000 "$hp" "" hit
 tally "$kclient" fetch "$ring" /key/ 10000 "$tp" /file hit
 "$kclient" fetch "$ring" /key/ 10000 "$tp" /chash contrast | grep '^fetch'
 tally "$kclient" fetch "$long_ring" /alike/ 2000 "$tp" /long hit

@@ -7,16 +7,12 @@
 # Usage: php/deb-test.sh   (after `make deb`, which leaves the packages in target/deb/)
 set -u
 cd "$(dirname "$0")/.." || exit 1
-# shellcheck source=c-tests/pkg-common.sh
-source c-tests/pkg-common.sh
-ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-arch=$(dpkg-architecture -qDEB_HOST_ARCH)
-debversion=$(dpkg-parsechangelog -S Version)
+# shellcheck source=c-tests/deb-common.sh
+source c-tests/deb-common.sh
 api=$(php-config --phpapi)
 phpver=$(php-config --version | cut -d. -f1,2)
-runtime=target/deb/libketama1_${debversion}_$arch.deb
-ext=target/deb/php-ketama_${debversion}_$arch.deb
-root=$scratch/root
+runtime=$(deb libketama1)
+ext=$(deb php-ketama)
 
 for deb in "$runtime" "$ext"; do
     check "$deb does not unpack" dpkg -x "$deb" "$root"
@@ -40,6 +36,10 @@ check "ketama.ini does not load ketama.so" \
     grep -qx 'extension=ketama.so' "$root/etc/php/$phpver/mods-available/ketama.ini"
 check "the packaged ketama.so carries a run path" \
     bash -c "! readelf -d '$root/usr/lib/php/$api/ketama.so' | grep -qE 'RPATH|RUNPATH'"
+# Built with the package build's flags (dpkg-buildflags), as lintian's hardening checks and
+# Debian's policy expect: -fstack-protector-strong leaves calls to __stack_chk_fail.
+check "the packaged ketama.so is built without Debian's hardening flags (no stack protector)" \
+    grep -q '__stack_chk_fail' <<<"$(nm -D "$root/usr/lib/php/$api/ketama.so")"
 check "the packaged ketama.so does not need libketama.so.1" \
     grep -q 'NEEDED.*\[libketama\.so\.1\]' <<<"$(readelf -d "$root/usr/lib/php/$api/ketama.so")"
 

@@ -15,16 +15,19 @@ PHP_CONFIG ?= php-config
 PHPIZE ?= $(patsubst %php-config,%phpize,$(PHP_CONFIG))
 PHP_BUILD ?= target/php-build
 PHP_SOURCES := config.m4 ketama.c php_ketama.h ketama_arginfo.h
-PHP_CFLAGS ?= -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror
+# CFLAGS from the environment come last: a package build's hardening flags (dpkg-buildflags:
+# -fstack-protector-strong and the rest, which dh exports) then apply to the module too.
+PHP_CFLAGS ?= -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror $(CFLAGS)
 
 .PHONY: php php-test php-test-valgrind php-arginfo php-bench
 test: php-test
 
-# phpize and configure run again when config.m4 or the PHP changes; make then rebuilds what
-# changed. PHP_RPATH=no (set by Debian's packaging) leaves the run path to target/lib out.
+# phpize and configure run again when config.m4, the PHP or its flags change; make then
+# rebuilds what changed. PHP_RPATH=no (set by Debian's packaging) leaves the run path to
+# target/lib out.
 php: lib
 	mkdir -p $(PHP_BUILD)
-	php_id="$$(command -v $(PHP_CONFIG)) $$($(PHP_CONFIG) --version) rpath=$$PHP_RPATH"; \
+	php_id="$$(command -v $(PHP_CONFIG)) $$($(PHP_CONFIG) --version) rpath=$$PHP_RPATH $(PHP_CFLAGS)"; \
 	if ! cmp -s php/config.m4 $(PHP_BUILD)/config.m4 || [ ! -f $(PHP_BUILD)/Makefile ] || \
 	    [ "$$php_id" != "$$(cat $(PHP_BUILD)/php-id 2>/dev/null)" ]; then \
 	    cp php/config.m4 $(PHP_BUILD)/ && cd $(PHP_BUILD) && $(PHPIZE) >/dev/null && \

@@ -5,7 +5,9 @@
 //! and so moves keys.
 
 use crate::hash;
-use crate::index::BucketIndex;
+use crate::hints;
+use crate::index::{Bounds, Search, GROUP};
+use std::collections::BTreeMap;
 use std::ffi::{CStr, CString};
 use std::fmt;
 
@@ -245,45 +247,8 @@ fn digest_counts(servers: &[Server], total: Total) -> Result<Vec<u32>, BuildErro
     Ok(counts)
 }
 
-/// The server of each point, in as few bytes as server indices need: what a continuum's
-/// 32 bytes per point leave after the 28 of the point go to this and to the bucket index.
-#[derive(Debug)]
-enum Owners {
-    Byte(Vec<u8>),
-    Narrow(Vec<u16>),
-    Wide(Vec<u32>),
-}
-
-impl Owners {
-    fn new(keyed: &[u64], servers: usize) -> Owners {
-        if servers <= 1 << 8 {
-            Owners::Byte(keyed.iter().map(|&key| key as u8).collect())
-        } else if servers <= 1 << 16 {
-            Owners::Narrow(keyed.iter().map(|&key| key as u16).collect())
-        } else {
-            Owners::Wide(keyed.iter().map(|&key| key as u32).collect())
-        }
-    }
-
-    fn get(&self, index: usize) -> usize {
-        match self {
-            Owners::Byte(v) => usize::from(v[index]),
-            Owners::Narrow(v) => usize::from(v[index]),
-            Owners::Wide(v) => v[index] as usize,
-        }
-    }
-
-    fn heap_bytes(&self) -> usize {
-        match self {
-            Owners::Byte(v) => v.capacity(),
-            Owners::Narrow(v) => v.capacity() * 2,
-            Owners::Wide(v) => v.capacity() * 4,
-        }
-    }
-}
-
 /// The memory a continuum may take per point, all included.
-pub const BYTES_PER_POINT: usize = 32;
+pub const BYTES_PER_POINT: usize = 36;
 
 /// Heap bytes of a server list.
 fn server_list_bytes(servers: &[Server]) -> usize {
@@ -318,13 +283,12 @@ fn extras_bytes(extras: &[ServerExtra]) -> usize {
         + std::mem::size_of_val(extras)
 }
 
-/// An immutable continuum: points sorted ascending (ties in server order), and for each point
-/// the index of its server.
+/// An immutable continuum: points sorted ascending (ties in server order), and the search
+/// structure that finds a hash's point and gives each point's server.
 #[derive(Debug)]
 pub struct Continuum {
     points: Vec<Point>,
-    owners: Owners,
-    index: BucketIndex,
+    index: Search,
     servers: Vec<Server>,
     extras: Vec<ServerExtra>,
 }
@@ -346,50 +310,43 @@ impl Continuum {
         let counts = digest_counts(&servers, total)?;
         let npoints: u64 = counts.iter().map(|&k| 4 * u64::from(k)).sum();
 
-        // Each entry is (point << 32 | server), generated in server order: a stable sort by
-        // point keeps equal points in server order, the order the original's sort gives.
-        let mut keyed: Vec<u64> = Vec::with_capacity(npoints as usize);
-        let mut batch = InputBatch::default();
-        for (owner, (server, &digests)) in servers.iter().zip(&counts).enumerate() {
-            for k in 0..digests {
-                batch.push(&server.addr, k, owner);
-                if batch.len() == BUILD_BATCH {
-                    batch.hash_into(&mut keyed);
-                }
-            }
-        }
-        batch.hash_into(&mut keyed);
-        let keyed = sort_by_point(keyed);
+        let keyed = sort_by_point(hash_points(&servers, &counts, npoints as usize));
+        Ok(Continuum::from_sorted(servers, &counts, keyed))
+    }
 
+    /// The continuum of `servers` with `counts[i]` digests for server `i`, from their points
+    /// as `(point << 32 | server)` sorted by point (`hash_points`, then `sort_by_point`): the
+    /// `mcs` array C reads and the search structure. The last step of `build`, public so that
+    /// `bench/roll.rs` can time each step of a roll.
+    pub fn from_sorted(servers: Vec<Server>, counts: &[u32], keyed: Vec<u64>) -> Continuum {
         let ips: Vec<[u8; IP_LEN]> = servers.iter().map(|s| ip_of(&s.addr)).collect();
-        let points: Vec<Point> = keyed
-            .iter()
-            .map(|&key| Point::new((key >> 32) as u32, ips[(key & 0xffff_ffff) as usize]))
-            .collect();
-        let owners = Owners::new(&keyed, servers.len());
+        let points = hints::collect(
+            keyed
+                .iter()
+                .map(|&key| Point::new((key >> 32) as u32, ips[(key & 0xffff_ffff) as usize])),
+        );
         let extras: Vec<ServerExtra> = servers
             .iter()
-            .zip(&counts)
+            .zip(counts)
             .map(|(s, &digests)| ServerExtra {
                 c_addr: CString::new(s.addr.clone()).expect("NUL bytes were refused above"),
                 points: 4 * digests,
             })
             .collect();
         let used = points.capacity() * std::mem::size_of::<Point>()
-            + owners.heap_bytes()
             + server_list_bytes(&servers)
             + extras_bytes(&extras);
-        let index = BucketIndex::new(
-            &points,
+        let index = Search::new(
+            &keyed,
+            servers.len(),
             (BYTES_PER_POINT * points.len()).saturating_sub(used),
         );
-        Ok(Continuum {
+        Continuum {
             points,
-            owners,
             index,
             servers,
             extras,
-        })
+        }
     }
 
     /// The points, ascending.
@@ -418,12 +375,21 @@ impl Continuum {
         if self.points.is_empty() {
             return None;
         }
-        Some(self.index.locate(&self.points, hash))
+        Some(self.index.locate(hash))
+    }
+
+    /// The first point at or after `hash`, as `locate` finds it, for a caller about to read
+    /// it (`ketama_get_server`): its cache line is asked for while the search runs.
+    pub fn point_at_or_after(&self, hash: u32) -> Option<&Point> {
+        if self.points.is_empty() {
+            return None;
+        }
+        Some(&self.points[self.index.locate_beside(hash, &self.points)])
     }
 
     /// The server (its index in `servers`) that owns the point at `index`.
     pub fn owner(&self, index: usize) -> usize {
-        self.owners.get(index)
+        self.index.owner(index)
     }
 
     /// The server a key maps to, as its index in `servers`.
@@ -431,38 +397,55 @@ impl Continuum {
         self.locate(hash::key_hash(key)).map(|i| self.owner(i))
     }
 
-    /// The servers of many keys: `out[i]` gets what `server_for(keys[i])` gives. The keys are
-    /// hashed in SIMD batches. `out` is at least as long as `keys`.
+    /// The servers of many keys: `out[i]` gets what `server_for(keys[i])` gives. `out` is at
+    /// least as long as `keys`.
+    ///
+    /// The keys are hashed in groups, in SIMD lanes, and the lookups of one group overlap the
+    /// hashing of the next: a group's points are asked for (`Search::prepare`) before the next
+    /// group is hashed, and searched (`Search::finish`) after, by then in cache.
     pub fn servers_for(&self, keys: &[&[u8]], out: &mut [Option<usize>]) {
-        match &self.owners {
-            Owners::Byte(owners) => self.servers_with(owners, keys, out),
-            Owners::Narrow(owners) => self.servers_with(owners, keys, out),
-            Owners::Wide(owners) => self.servers_with(owners, keys, out),
+        let out = &mut out[..keys.len()];
+        if self.points.is_empty() {
+            out.fill(None);
+            return;
+        }
+        let mut digests = [[0u8; 16]; GROUP];
+        // The group being hashed and the one before it, whose points are on their way.
+        let mut hashes = [[0u32; GROUP]; 2];
+        let mut bounds = [[(0, 0); GROUP]; 2];
+        let mut pending: Option<&mut [Option<usize>]> = None;
+        for (g, (keys, out)) in keys.chunks(GROUP).zip(out.chunks_mut(GROUP)).enumerate() {
+            let (now, before) = (g % 2, (g + 1) % 2);
+            hash::md5_each(keys, &mut digests);
+            for (h, digest) in hashes[now].iter_mut().zip(&digests) {
+                *h = hash::words(digest)[0];
+            }
+            self.index
+                .prepare(&hashes[now][..keys.len()], &mut bounds[now]);
+            if let Some(out) = pending.take() {
+                self.finish(&hashes[before], &bounds[before], out);
+            }
+            pending = Some(out);
+        }
+        if let Some(out) = pending {
+            let last = (keys.len() - 1) / GROUP % 2;
+            self.finish(&hashes[last], &bounds[last], out);
         }
     }
 
-    /// `servers_for` with the owners' width known outside the loop.
-    fn servers_with<O: Copy + Into<u64>>(
-        &self,
-        owners: &[O],
-        keys: &[&[u8]],
-        out: &mut [Option<usize>],
-    ) {
-        let mut digests = [[0u8; 16]; hash::BATCH];
-        for (keys, out) in keys.chunks(hash::BATCH).zip(out.chunks_mut(hash::BATCH)) {
-            hash::md5_each(keys, &mut digests);
-            for (digest, server) in digests.iter().zip(out) {
-                *server = self
-                    .locate(hash::words(digest)[0])
-                    .map(|i| owners[i].into() as usize);
-            }
+    /// `Search::finish` into `out`, one group of a batch.
+    fn finish(&self, hashes: &[u32; GROUP], bounds: &Bounds, out: &mut [Option<usize>]) {
+        let mut found = [0; GROUP];
+        let n = out.len();
+        self.index.finish(&hashes[..n], bounds, &mut found[..n]);
+        for (o, &server) in out.iter_mut().zip(&found) {
+            *o = Some(server);
         }
     }
 
     /// Bytes the continuum occupies on the heap, per point (the C-visible points included).
     pub fn bytes_per_point(&self) -> f64 {
         let bytes = self.points.capacity() * std::mem::size_of::<Point>()
-            + self.owners.heap_bytes()
             + self.index.heap_bytes()
             + server_list_bytes(&self.servers)
             + extras_bytes(&self.extras);
@@ -470,75 +453,109 @@ impl Continuum {
     }
 }
 
-/// The `"<address>-<k>"` strings of one multi-buffer batch, with the server of each.
-#[derive(Default)]
-struct InputBatch {
+/// The points of `servers`, `counts[i]` digests of four points for server `i`, as
+/// `(point << 32 | server)`, `npoints` of them in all, in no particular order: the MD5 step of a
+/// build. The inputs `"<address>-<k>"` are hashed in multi-buffer batches of equal length,
+/// which md5-many hashes with its fastest kernels.
+pub fn hash_points(servers: &[Server], counts: &[u32], npoints: usize) -> Vec<u64> {
+    let mut keyed = Vec::with_capacity(npoints);
+    hints::huge_pages(&keyed);
+    // By input length. A server's inputs have one length per number of digits of `k`.
+    let mut queues: BTreeMap<usize, Inputs> = BTreeMap::new();
+    for (owner, (server, &digests)) in servers.iter().zip(counts).enumerate() {
+        let mut k = 0;
+        while k < digests {
+            let width = k.checked_ilog10().unwrap_or(0) + 1;
+            let same_width = digests.min(10u32.saturating_pow(width));
+            let len = server.addr.len() + 1 + width as usize;
+            let queue = queues.entry(len).or_insert_with(|| Inputs::new(len));
+            for k in k..same_width {
+                queue.push(&server.addr, k, owner as u32);
+                if queue.owners.len() == BUILD_BATCH {
+                    queue.hash_into(&mut keyed);
+                }
+            }
+            k = same_width;
+        }
+    }
+    for queue in queues.values_mut() {
+        queue.hash_into(&mut keyed);
+    }
+    keyed
+}
+
+/// `"<address>-<k>"` strings of one length, with the server of each, until hashed.
+struct Inputs {
+    len: usize,
     bytes: Vec<u8>,
-    ends: Vec<usize>,
-    owners: Vec<usize>,
+    owners: Vec<u32>,
     digests: Vec<[u8; 16]>,
 }
 
-impl InputBatch {
-    fn len(&self) -> usize {
-        self.ends.len()
+impl Inputs {
+    fn new(len: usize) -> Inputs {
+        Inputs {
+            len,
+            bytes: Vec::with_capacity(len * BUILD_BATCH),
+            owners: Vec::with_capacity(BUILD_BATCH),
+            digests: vec![[0; 16]; BUILD_BATCH],
+        }
     }
 
-    fn push(&mut self, addr: &[u8], k: u32, owner: usize) {
+    fn push(&mut self, addr: &[u8], k: u32, owner: u32) {
         self.bytes.extend_from_slice(addr);
         self.bytes.push(b'-');
         push_decimal(&mut self.bytes, k);
-        self.ends.push(self.bytes.len());
         self.owners.push(owner);
     }
 
-    /// Hashes the batch, appends its four points per input to `keyed`, and empties it.
+    /// Hashes the inputs, appends their four points each to `keyed`, and empties the queue.
     fn hash_into(&mut self, keyed: &mut Vec<u64>) {
-        let mut start = 0;
-        let inputs: Vec<&[u8]> = self
-            .ends
-            .iter()
-            .map(|&end| {
-                let input = &self.bytes[start..end];
-                start = end;
-                input
-            })
-            .collect();
-        self.digests.resize(inputs.len(), [0; 16]);
+        let inputs: Vec<&[u8]> = self.bytes.chunks_exact(self.len).collect();
         hash::md5_each(&inputs, &mut self.digests);
         for (digest, &owner) in self.digests.iter().zip(&self.owners) {
-            for point in hash::words(digest) {
-                keyed.push(u64::from(point) << 32 | owner as u64);
-            }
+            keyed
+                .extend(hash::words(digest).map(|point| u64::from(point) << 32 | u64::from(owner)));
         }
         self.bytes.clear();
-        self.ends.clear();
         self.owners.clear();
     }
 }
 
-/// Sorts `(point << 32 | server)` entries by point, stably: a least-significant-digit radix
-/// sort over the point's 32 bits in three 11-bit digits, linear in the number of points.
-fn sort_by_point(mut keyed: Vec<u64>) -> Vec<u64> {
+/// Sorts `(point << 32 | server)` entries by point and, among equal points, by server: the
+/// order of the original's sort, which is stable and sees the servers in order. A
+/// least-significant-digit radix sort over the point's 32 bits in three 11-bit digits (whose
+/// counts are taken in one read), linear in the number of points, then each run of equal
+/// points (a few hundred among a million) sorted by server.
+pub fn sort_by_point(mut keyed: Vec<u64>) -> Vec<u64> {
     const BITS: u32 = 11;
     const RADIX: usize = 1 << BITS;
+    const PASSES: usize = 3;
+    let digit = |key: u64, pass: usize| ((key >> (32 + pass as u32 * BITS)) as usize) % RADIX;
+    let mut starts = [[0usize; RADIX]; PASSES];
+    for &key in &keyed {
+        for (pass, counts) in starts.iter_mut().enumerate() {
+            counts[digit(key, pass)] += 1;
+        }
+    }
     let mut other = vec![0u64; keyed.len()];
-    for pass in 0..3 {
-        let shift = 32 + pass * BITS;
-        let digit = |key: u64| ((key >> shift) as usize) & (RADIX - 1);
-        let mut starts = vec![0usize; RADIX + 1];
-        for &key in &keyed {
-            starts[digit(key) + 1] += 1;
-        }
-        for d in 0..RADIX {
-            starts[d + 1] += starts[d];
+    hints::huge_pages(&other);
+    for (pass, starts) in starts.iter_mut().enumerate() {
+        let mut next = 0;
+        for start in starts.iter_mut() {
+            (*start, next) = (next, next + *start);
         }
         for &key in &keyed {
-            let slot = &mut starts[digit(key)];
+            let slot = &mut starts[digit(key, pass)];
             other[*slot] = key;
             *slot += 1;
         }
         std::mem::swap(&mut keyed, &mut other);
+    }
+    for run in keyed.chunk_by_mut(|a, b| a >> 32 == b >> 32) {
+        if run.len() > 1 {
+            run.sort_unstable();
+        }
     }
     keyed
 }
@@ -556,7 +573,10 @@ fn push_decimal(out: &mut Vec<u8>, k: u32) {
             break;
         }
     }
-    out.extend_from_slice(&digits[i..]);
+    // Byte by byte: one to three digits, where a copy would call `memcpy`.
+    for &d in &digits[i..] {
+        out.push(d);
+    }
 }
 
 /// `mcs.ip` for an address: its first 22 bytes, zero-filled.
@@ -614,9 +634,9 @@ mod tests {
             .iter()
             .map(|&point| Point::new(point, [0; IP_LEN]))
             .collect();
+        let keyed: Vec<u64> = sorted.iter().map(|&point| u64::from(point) << 32).collect();
         Continuum {
-            index: BucketIndex::new(&points, 4 * points.len()),
-            owners: Owners::Narrow(vec![0; points.len()]),
+            index: Search::new(&keyed, 1, 64 * points.len()),
             points,
             servers: vec![server("a", 1)],
             extras: vec![],
@@ -772,17 +792,18 @@ mod tests {
     }
 
     #[test]
-    fn radix_sort_is_a_stable_sort_by_point() {
+    fn sort_orders_by_point_then_server() {
         let mut next = crate::xorshift::stream(0x9e37_79b9_7f4a_7c15);
-        // Few distinct points, so ties are common; servers ascend as in a build.
+        // Few distinct points, so ties are common; servers in any order, as the hashing step
+        // leaves them.
         let keyed: Vec<u64> = (0..100_000u64)
-            .map(|i| (next() % 5000) << 32 | (i / 10))
+            .map(|_| (next() % 5000) << 32 | (next() % 3000))
             .collect();
         let mut expected = keyed.clone();
-        expected.sort_by_key(|k| k >> 32);
+        expected.sort_unstable();
         assert_eq!(sort_by_point(keyed), expected);
         let mut wide: Vec<u64> = (0..5000u64)
-            .map(|i| (i * 2_654_435_761 % (1 << 32)) << 32 | i)
+            .map(|i| (i * 2_654_435_761 % (1 << 32)) << 32 | (5000 - i))
             .collect();
         let sorted = sort_by_point(wide.clone());
         wide.sort_unstable();

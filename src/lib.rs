@@ -1,9 +1,10 @@
 //! libketama in Rust: a drop-in, bit-exact replacement for last.fm's consistent-hashing
 //! library (`libketama.so.1`), and a Rust API to the same continuum.
 //!
-//! The core (`parse`, `continuum`, `hash`, `cache`) is safe Rust; `ffi` is the only place that
-//! touches C pointers, and `fork` holds the one other `unsafe` line: the registration of the
-//! `pthread_atfork` handlers that make the core safe to use in a forked child.
+//! The core (`parse`, `continuum`, `index`, `hash`, `cache`) is safe Rust; `ffi` is the only
+//! place that touches C pointers. Two small modules hold the only other `unsafe` lines: `fork`
+//! registers the `pthread_atfork` handlers that make the core safe to use in a forked child,
+//! and `hints` asks for two memory hints (a prefetch, huge pages) that change no result.
 
 #![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -15,6 +16,8 @@ pub mod continuum;
 #[allow(unsafe_code)]
 mod fork;
 pub mod hash;
+#[allow(unsafe_code)]
+mod hints;
 pub mod index;
 pub mod lint;
 pub mod list;

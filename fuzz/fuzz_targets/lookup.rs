@@ -1,11 +1,14 @@
 //! Arbitrary keys and hashes against continua of several shapes and against continua built
 //! from the input: `server_for`, the batched `servers_for` (SIMD MD5) and `locate` must agree
-//! with a plain linear scan of the points.
+//! with a plain linear scan of the points. And the search structure by itself, over points the
+//! input chooses, in both of its layouts (whole points, and packed low halves with 2^16 buckets
+//! or more): `locate`, `owner` and the batch's `prepare`/`finish` against the same scan.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use ketama::continuum::{Continuum, Server};
 use ketama::hash::key_hash;
+use ketama::index::{Search, GROUP};
 use ketama_fuzz::reference;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -17,6 +20,8 @@ struct Input {
     servers: Vec<(u8, u8)>,
     keys: Vec<Vec<u8>>,
     hashes: Vec<u32>,
+    /// Points of a search structure built directly (none when empty).
+    points: Vec<u32>,
 }
 
 fn servers(list: &[(&str, u64)]) -> Vec<Server> {
@@ -34,7 +39,8 @@ fn with_points(c: Continuum) -> (Continuum, Vec<u32>) {
 }
 
 /// One server; two with the same address (every point a tie); a server too light to get a
-/// point; a fleet of mixed weights with long addresses.
+/// point; a fleet of mixed weights with long addresses; a fleet large enough for the packed
+/// layout (1000 servers, 158,000 points).
 fn shapes() -> &'static [(Continuum, Vec<u32>)] {
     static SHAPES: OnceLock<Vec<(Continuum, Vec<u32>)>> = OnceLock::new();
     SHAPES.get_or_init(|| {
@@ -47,6 +53,12 @@ fn shapes() -> &'static [(Continuum, Vec<u32>)] {
             servers(&[("10.0.0.1:11211", 5), ("10.0.0.1:11211", 5)]),
             servers(&[("a:1", 708), ("b:1", 4), ("c:1", 8)]),
             servers(&fleet),
+            (0..1000)
+                .map(|i| Server {
+                    addr: format!("10.0.{}.{}:11211", i / 256, i % 256).into_bytes(),
+                    weight: 100 + i % 7,
+                })
+                .collect(),
         ]
         .into_iter()
         .map(|s| with_points(Continuum::build(s).unwrap()))
@@ -61,6 +73,12 @@ fn check(c: &Continuum, points: &[u32], input: &Input) {
     for (key, batched) in keys.iter().zip(batch) {
         let expected = reference::lookup(points, key);
         assert_eq!(c.locate(key_hash(key)), expected, "key {key:?}");
+        let point = c.point_at_or_after(key_hash(key)).map(std::ptr::from_ref);
+        assert_eq!(
+            point,
+            expected.map(|i| &c.points()[i] as *const _),
+            "key {key:?}"
+        );
         let server = expected.map(|i| c.owner(i));
         assert_eq!(c.server_for(key), server);
         assert_eq!(batched, server, "servers_for, key {key:?}");
@@ -73,7 +91,47 @@ fn check(c: &Continuum, points: &[u32], input: &Input) {
     }
 }
 
+/// The search structure over `input.points`, with `1 + shape` servers owning them in turn, in
+/// the packed layout for an even `shape` and the whole one for an odd.
+fn check_search(input: &Input) {
+    let packed = input.shape % 2 == 0;
+    let servers = 1 + usize::from(input.shape);
+    let mut keyed: Vec<u64> = input
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| u64::from(p) << 32 | (i % servers) as u64)
+        .collect();
+    keyed.sort_unstable();
+    let points: Vec<u32> = keyed.iter().map(|&k| (k >> 32) as u32).collect();
+    let n = points.len();
+    let budget = if packed { 4 * n + (8 << 16) } else { 6 * n };
+    let search = Search::new(&keyed, servers, budget);
+    assert_eq!(search.is_packed(), packed);
+    let mut hashes = input.hashes.clone();
+    for &p in &points {
+        hashes.extend([p, p.wrapping_add(1), p.wrapping_sub(1)]);
+    }
+    let mut bounds = [(0, 0); GROUP];
+    let mut out = [0; GROUP];
+    for group in hashes.chunks(GROUP) {
+        search.prepare(group, &mut bounds);
+        search.finish(group, &bounds, &mut out[..group.len()]);
+        for (&h, &batched) in group.iter().zip(&out) {
+            let expected = reference::scan(&points, h).unwrap();
+            assert_eq!(search.locate(h), expected, "hash {h}");
+            assert_eq!(search.locate_beside(h, &points), expected, "hash {h}");
+            let owner = (keyed[expected] & 0xffff_ffff) as usize;
+            assert_eq!(search.owner(expected), owner, "owner of point {expected}");
+            assert_eq!(batched, owner, "batch, hash {h}");
+        }
+    }
+}
+
 fuzz_target!(|input: Input| {
+    if !input.points.is_empty() {
+        check_search(&input);
+    }
     if input.servers.is_empty() {
         let (c, points) = &shapes()[usize::from(input.shape) % shapes().len()];
         check(c, points, &input);

@@ -10,6 +10,10 @@ use std::ffi::{c_char, c_int, c_uint, c_ulong, CStr};
 use std::ptr;
 use std::sync::Arc;
 
+/// Keys handed to `servers_for` per call: several groups of `BATCH`, so that the lookups of one
+/// group overlap the hashing of the next.
+const CHUNK: usize = 8 * BATCH;
+
 /// A server for `create_ketama`: its address (any length: the whole string is hashed, as
 /// `ketama_roll` hashes a file's address) and its weight (at least 1).
 #[repr(C)]
@@ -141,12 +145,12 @@ pub unsafe extern "C" fn get_servers(
         }
         return 0;
     };
-    let mut slices: [&[u8]; BATCH] = [&[]; BATCH];
-    let mut found = [None; BATCH];
+    let mut slices: [&[u8]; CHUNK] = [&[]; CHUNK];
+    let mut found = [None; CHUNK];
     for ((keys, lens), out) in keys
-        .chunks(BATCH)
-        .zip(key_lens.chunks(BATCH))
-        .zip(out.chunks_mut(BATCH))
+        .chunks(CHUNK)
+        .zip(key_lens.chunks(CHUNK))
+        .zip(out.chunks_mut(CHUNK))
     {
         for ((slice, &key), &len) in slices.iter_mut().zip(keys).zip(lens) {
             *slice = if key.is_null() {

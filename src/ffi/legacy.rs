@@ -111,10 +111,8 @@ pub unsafe extern "C" fn ketama_get_server(key: *mut c_char, cont: ketama_contin
     let (Some(key), Some(c)) = (unsafe { c_bytes(key) }, unsafe { Handle::continuum(cont) }) else {
         return ptr::null_mut();
     };
-    match c.locate(hash::key_hash(key)) {
-        Some(i) => as_mcs(&c.points()[i]),
-        None => ptr::null_mut(),
-    }
+    c.point_at_or_after(hash::key_hash(key))
+        .map_or(ptr::null_mut(), as_mcs)
 }
 
 /// Prints `Numpoints in continuum: N`, then `ip (point)` for each point (or `Continuum

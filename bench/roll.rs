@@ -1,0 +1,99 @@
+//! Where the time of a first roll goes: each step of reading a server file into a continuum,
+//! timed apart on the same fleets as `bench/bench.c` (its addresses and weights), each figure
+//! the median of several runs with the fastest and slowest beside it. `parse` reads the file's
+//! bytes into servers; `md5` hashes every point's input (`hash_points`); `sort` orders the
+//! points (`sort_by_point`); `structure` builds the `mcs` array and the search structure
+//! (`Continuum::from_sorted`). `all` is the whole of it in one go, the validation of the servers
+//! and the count of their points included.
+//!
+//! Usage: cargo run --release --example roll [-- REPS [SERVERS...]]   (default: 9 runs of 8,
+//! 100, 1000 and 10,000 servers; `make bench` runs it)
+
+use ketama::continuum::{self, Continuum};
+use ketama::parse;
+use std::hint::black_box;
+use std::time::Instant;
+
+/// The server file `bench/bench.c` writes for `n` servers.
+fn server_file(n: u32) -> Vec<u8> {
+    (0..n)
+        .map(|i| {
+            let weight = 100 + (u64::from(i) * 7919) % 900;
+            format!(
+                "10.{}.{}.{}:11211\t{weight}\n",
+                i / 65536,
+                (i / 256) % 256,
+                i % 256
+            )
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// Milliseconds since `t0`.
+fn ms(t0: Instant) -> f64 {
+    t0.elapsed().as_secs_f64() * 1e3
+}
+
+/// `median (min-max)` of `v`.
+fn summary(v: &mut [f64]) -> String {
+    v.sort_by(f64::total_cmp);
+    let median = v[v.len() / 2];
+    format!("{median:7.2} ({:.2}-{:.2})", v[0], v[v.len() - 1])
+}
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("REPS and SERVERS are numbers"))
+        .collect();
+    let reps = args.first().copied().unwrap_or(9).max(1);
+    let fleets = match &args[..] {
+        [_, sizes @ ..] if !sizes.is_empty() => sizes.to_vec(),
+        _ => vec![8, 100, 1000, 10_000],
+    };
+    println!("first roll by step, ms: median (fastest-slowest) of {reps} runs");
+    println!(
+        "{:>7} {:>9} {:>22} {:>22} {:>22} {:>22} {:>22}",
+        "servers", "points", "parse", "md5", "sort", "structure", "all (parse+build)"
+    );
+    for &n in &fleets {
+        let file = server_file(n as u32);
+        let mut steps: [Vec<f64>; 5] = Default::default();
+        let mut points = 0;
+        for _ in 0..reps {
+            // The whole roll first, as `cache::load` does it.
+            let t0 = Instant::now();
+            let c = Continuum::build(parse::parse(&file).unwrap()).unwrap();
+            let all = ms(t0);
+            points = c.points().len();
+            let counts: Vec<u32> = (0..c.servers().len())
+                .map(|i| c.server_info(i).unwrap().points / 4)
+                .collect();
+            drop(black_box(c));
+
+            // Then each step by itself.
+            let t0 = Instant::now();
+            let servers = black_box(parse::parse(&file).unwrap());
+            let parse = ms(t0);
+            let t0 = Instant::now();
+            let keyed = black_box(continuum::hash_points(&servers, &counts, points));
+            let md5 = ms(t0);
+            let t0 = Instant::now();
+            let keyed = black_box(continuum::sort_by_point(keyed));
+            let sort = ms(t0);
+            let t0 = Instant::now();
+            let c = black_box(Continuum::from_sorted(servers, &counts, keyed));
+            let structure = ms(t0);
+            drop(c);
+            for (v, t) in steps.iter_mut().zip([parse, md5, sort, structure, all]) {
+                v.push(t);
+            }
+        }
+        print!("{n:>7} {points:>9}");
+        for v in &mut steps {
+            print!(" {:>22}", summary(v));
+        }
+        println!();
+    }
+}
