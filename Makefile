@@ -44,18 +44,22 @@ CARGO_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features)
 
 all: lib
 
+# Each file is written aside (.PID) and renamed into place: `make -j test` runs `lib` from
+# several sub-makes while tests load the library, and none may see a file half written.
+LIB_FILES := $(REALNAME) $(SONAME) libketama.so libketama.a pkgconfig/ketama.pc
 lib:
 	$(CARGO) build --release --locked $(CARGO_FEATURES)
-	mkdir -p $(OUT)
-	cp target/release/libketama.so $(OUT)/$(REALNAME)
-	ln -sf $(REALNAME) $(OUT)/$(SONAME)
-	ln -sf $(SONAME) $(OUT)/libketama.so
-	cp target/release/libketama.a $(OUT)/libketama.a
-	$(OBJCOPY) -D --remove-section=.llvmbc --remove-section=.llvmcmd $(OUT)/libketama.a
 	mkdir -p $(OUT)/pkgconfig
+	set -e; t=.$$$$; \
+	cp target/release/libketama.so $(OUT)/$(REALNAME)$$t; \
+	ln -sf $(REALNAME) $(OUT)/$(SONAME)$$t; \
+	ln -sf $(SONAME) $(OUT)/libketama.so$$t; \
+	cp target/release/libketama.a $(OUT)/libketama.a$$t; \
+	$(OBJCOPY) -D --remove-section=.llvmbc --remove-section=.llvmcmd $(OUT)/libketama.a$$t; \
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(OUT)|' \
 	    -e 's|@INCLUDEDIR@|$(CURDIR)/include|' -e 's|@VERSION@|$(VERSION)|' \
-	    ketama.pc.in >$(OUT)/pkgconfig/ketama.pc
+	    ketama.pc.in >$(OUT)/pkgconfig/ketama.pc$$t; \
+	for f in $(LIB_FILES); do mv -Tf $(OUT)/$$f$$t $(OUT)/$$f; done
 
 # What `make` built, for the rules that only copy it: cargo runs again only when the library
 # is missing or older than a source, so `sudo make install` after `make` needs no cargo on
@@ -173,8 +177,8 @@ $(VENDORDIR)/$(VENDOR_TAR): Cargo.toml Cargo.lock debian/copyright debian/vendor
 # orig tarball, the vendored crates as its vendor component, debian/), unpacked again with
 # dpkg-source -x and built from there with dpkg-buildpackage -b, offline: cargo's home is
 # empty, CARGO_NET_OFFLINE is set (debian/rules), and where `unshare -n` works the build runs
-# in a network namespace without a network (log in target/deb/build.log). Then lintian; the
-# .debs land in target/deb/.
+# in a network namespace without a network, loopback only (log in target/deb/build.log).
+# Then lintian; the .debs land in target/deb/.
 # dpkg-buildpackage -d: the toolchain is the cargo and rustc on PATH (rustup's, when the
 # distribution's are older than Build-Depends asks), so Debian's rustc package is not checked.
 DEBDIR := target/deb
@@ -191,12 +195,13 @@ deb: $(VENDORDIR)/$(VENDOR_TAR)
 	cp -R debian $(DEBDIR)/source/libketama-$(VERSION)/
 	cd $(DEBDIR)/source && dpkg-source -b libketama-$(VERSION)
 	cd $(DEBDIR) && dpkg-source -x source/libketama_*.dsc build/libketama-$(VERSION)
-	if unshare -n true 2>/dev/null; then offline="unshare -n"; \
-	elif unshare -rn true 2>/dev/null; then offline="unshare -rn"; \
-	else offline=; echo "no network namespace: offline by CARGO_NET_OFFLINE alone"; fi; \
+	if unshare -n true 2>/dev/null; then set -- unshare -n; \
+	elif unshare -rn true 2>/dev/null; then set -- unshare -rn; \
+	else set --; echo "no network namespace: offline by CARGO_NET_OFFLINE alone"; fi; \
 	cd $(DEBDIR)/build/libketama-$(VERSION) && \
 	    CARGO_HOME="$(CURDIR)/$(DEBDIR)/cargo-home" RUSTUP_HOME="$${RUSTUP_HOME:-$$HOME/.rustup}" \
-	    DEB_BUILD_OPTIONS="nocheck $$DEB_BUILD_OPTIONS" $$offline dpkg-buildpackage -us -uc -b -d \
+	    DEB_BUILD_OPTIONS="nocheck $$DEB_BUILD_OPTIONS" "$$@" sh -c \
+	    'ip link set lo up 2>/dev/null; exec dpkg-buildpackage -us -uc -b -d' \
 	    >$(CURDIR)/$(DEBDIR)/build.log 2>&1 || \
 	    { tail -n 100 $(CURDIR)/$(DEBDIR)/build.log; echo "make deb: the package build failed"; exit 1; }
 	@echo "make deb: built (log in $(DEBDIR)/build.log)"
