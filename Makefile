@@ -6,8 +6,11 @@
 #   make test            every test: Rust, then the C suite (and under valgrind when installed),
 #                        and the PHP, Python and nginx suites (each skipped, saying so, without
 #                        its tools)
+#   make test-long       the long differentials and soaks `make test` leaves out (CI runs both)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
-#                        (and BINDIR for the ketama command)
+#                        (and BINDIR for the ketama command); needs no cargo after `make`
+#   make SIMD=no         build (and test) without the SIMD MD5: md-5 everywhere, same answers,
+#                        Rust 1.80 instead of 1.89 (see README.md)
 #   make header          regenerate include/ketama.h with cbindgen after an API change
 #   make bench           benchmark against libmemcached's ketama, lookups over threads, and
 #                        a first roll step by step (BENCH_ARGS="REPS KEYS")
@@ -20,6 +23,9 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 CARGO ?= cargo
 CC ?= cc
+# Takes out of libketama.a the LLVM bitcode rustc embeds in every object for link-time
+# optimisation: no C linker reads it, and it was 23 of the archive's 28 MB.
+OBJCOPY ?= objcopy
 
 # The one version number lives in Cargo.toml.
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
@@ -30,26 +36,48 @@ OUT := target/lib
 
 BENCH_ARGS ?= 5 1000000
 
-.PHONY: all lib test header bench install uninstall clean
+# SIMD=no builds without the default cargo feature `simd` (md5-many).
+SIMD ?= yes
+CARGO_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features)
+
+.PHONY: all lib test test-long header bench install uninstall clean
 
 all: lib
 
+# Each file is written aside (.PID) and renamed into place: `make -j test` runs `lib` from
+# several sub-makes while tests load the library, and none may see a file half written.
+LIB_FILES := $(REALNAME) $(SONAME) libketama.so libketama.a pkgconfig/ketama.pc
 lib:
-	$(CARGO) build --release --locked
-	mkdir -p $(OUT)
-	cp target/release/libketama.so $(OUT)/$(REALNAME)
-	ln -sf $(REALNAME) $(OUT)/$(SONAME)
-	ln -sf $(SONAME) $(OUT)/libketama.so
-	cp target/release/libketama.a $(OUT)/libketama.a
+	$(CARGO) build --release --locked $(CARGO_FEATURES)
 	mkdir -p $(OUT)/pkgconfig
+	set -e; t=.$$$$; \
+	cp target/release/libketama.so $(OUT)/$(REALNAME)$$t; \
+	ln -sf $(REALNAME) $(OUT)/$(SONAME)$$t; \
+	ln -sf $(SONAME) $(OUT)/libketama.so$$t; \
+	cp target/release/libketama.a $(OUT)/libketama.a$$t; \
+	$(OBJCOPY) -D --remove-section=.llvmbc --remove-section=.llvmcmd $(OUT)/libketama.a$$t; \
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(OUT)|' \
 	    -e 's|@INCLUDEDIR@|$(CURDIR)/include|' -e 's|@VERSION@|$(VERSION)|' \
-	    ketama.pc.in >$(OUT)/pkgconfig/ketama.pc
+	    ketama.pc.in >$(OUT)/pkgconfig/ketama.pc$$t; \
+	for f in $(LIB_FILES); do mv -Tf $(OUT)/$$f$$t $(OUT)/$$f; done
+
+# What `make` built, for the rules that only copy it: cargo runs again only when the library
+# is missing or older than a source, so `sudo make install` after `make` needs no cargo on
+# root's PATH. `lib` itself always asks cargo, which knows best what is out of date.
+SOURCES := Cargo.toml Cargo.lock build.rs $(shell find src -name '*.rs')
+BUILT := $(OUT)/$(REALNAME)
+$(BUILT): $(SOURCES)
+	$(MAKE) lib
 
 test: lib
-	$(CARGO) test --locked
+	$(CARGO) test --locked $(CARGO_FEATURES)
 	CC="$(CC)" bash c-tests/run.sh $(OUT)
 	$(MAKE) --no-print-directory test-nginx
+
+# The tests too long for `make test` (the MD5 differentials over millions of inputs, the
+# soaks): Rust tests marked #[ignore = "long: ..."]. Integrations add theirs as prerequisites.
+test-long: lib
+	$(CARGO) test --locked $(CARGO_FEATURES) -- --ignored
 
 # Needs libmemcached (Debian: libmemcached-dev), measured side by side in the same run.
 bench: lib
@@ -63,7 +91,7 @@ bench: lib
 header:
 	KETAMA_WRITE_HEADER=1 $(CARGO) test --locked --test header
 
-install: lib
+install: $(BUILT)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)
 	install -m 644 $(OUT)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(REALNAME)
 	ln -sf $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -84,7 +112,9 @@ clean:
 	$(CARGO) clean
 
 # --- Packaging: pkg-config file, manual page, Debian packages (see README.md) ---
-#   make deb             Debian packages libketama1, libketama-dev and ketama into target/deb/
+#   make vendor          the vendored crates' tarball of the source package (target/vendor/)
+#   make deb             the source package and every binary package of debian/control (with
+#                        their -dbgsym packages), built offline, into target/deb/
 
 # The exported functions, one a line; each gets a link page to ketama(3).
 SYMBOLS := $(shell cat libketama.symbols.txt)
@@ -97,7 +127,7 @@ PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
 install: install-pc install-man
 uninstall: uninstall-pc uninstall-man
-.PHONY: install-pc install-man uninstall-pc uninstall-man deb
+.PHONY: install-pc install-man uninstall-pc uninstall-man vendor deb
 
 install-pc:
 	install -d $(DESTDIR)$(PCDIR)
@@ -120,20 +150,63 @@ uninstall-pc:
 uninstall-man:
 	rm -f $(DESTDIR)$(MAN3DIR)/ketama.3 $(foreach f,$(SYMBOLS),$(DESTDIR)$(MAN3DIR)/$(f).3)
 
-# dpkg-buildpackage -b on a copy of the tree without target/ (it writes next to the tree) or
-# the fuzz build, then lintian; the .debs land in target/deb/. The cargo and rustup homes are
-# passed on explicitly, since a package build may run with another HOME.
+# make vendor: the crates the build uses (cargo vendor), as the source package carries them,
+# in target/vendor/libketama_VERSION.orig-vendor.tar.xz (unpacked as vendor/); fails when
+# debian/copyright does not list exactly these crates (debian/vendor-copyright.sh).
+VENDORDIR := target/vendor
+VENDOR_TAR := libketama_$(VERSION).orig-vendor.tar.xz
+# Reproducible tarballs: sorted, owned by root, files dated by the last changelog entry.
+TAR_REPRO = tar --sort=name --owner=0 --group=0 --numeric-owner \
+    --mtime=@$$(dpkg-parsechangelog -STimestamp)
+vendor: $(VENDORDIR)/$(VENDOR_TAR)
+$(VENDORDIR)/$(VENDOR_TAR): Cargo.toml Cargo.lock debian/copyright debian/vendor-copyright.sh
+	rm -rf $(VENDORDIR)
+	mkdir -p $(VENDORDIR)
+	$(CARGO) vendor --locked --versioned-dirs $(VENDORDIR)/vendor >/dev/null
+	sh debian/vendor-copyright.sh $(VENDORDIR)/vendor >$(VENDORDIR)/copyright.want
+	awk 'BEGIN { RS = "" } /^Files: vendor\// { printf "\n%s\n", $$0 }' debian/copyright \
+	    >$(VENDORDIR)/copyright.have
+	diff -u $(VENDORDIR)/copyright.have $(VENDORDIR)/copyright.want || { \
+	    echo "debian/copyright: the vendored crates changed; put the output of"; \
+	    echo "debian/vendor-copyright.sh $(VENDORDIR)/vendor in place of their paragraphs"; \
+	    exit 1; }
+	$(TAR_REPRO) -C $(VENDORDIR) -cf - vendor | xz -T0 >$@.tmp
+	mv $@.tmp $@
+
+# make deb: the source package (the tree without debian/, target/ and the fuzz build as the
+# orig tarball, the vendored crates as its vendor component, debian/), unpacked again with
+# dpkg-source -x and built from there with dpkg-buildpackage -b, offline: cargo's home is
+# empty, CARGO_NET_OFFLINE is set (debian/rules), and where `unshare -n` works the build runs
+# in a network namespace without a network, loopback only (log in target/deb/build.log).
+# Then lintian; the .debs land in target/deb/.
+# dpkg-buildpackage -d: the toolchain is the cargo and rustc on PATH (rustup's, when the
+# distribution's are older than Build-Depends asks), so Debian's rustc package is not checked.
 DEBDIR := target/deb
-deb:
+deb: $(VENDORDIR)/$(VENDOR_TAR)
 	rm -rf $(DEBDIR)
-	mkdir -p $(DEBDIR)/build/libketama-$(VERSION)
+	mkdir -p $(DEBDIR)/source/libketama-$(VERSION) $(DEBDIR)/build $(DEBDIR)/cargo-home
 	tar -cf - --exclude=./target --exclude=./fuzz/target --exclude=./fuzz/artifacts \
-	    --exclude=./.git . | tar -xf - -C $(DEBDIR)/build/libketama-$(VERSION)
+	    --exclude=./.git --exclude=./debian --exclude=./vendor . | \
+	    tar -xf - -C $(DEBDIR)/source/libketama-$(VERSION)
+	$(TAR_REPRO) -C $(DEBDIR)/source -cf - libketama-$(VERSION) | \
+	    xz -T0 >$(DEBDIR)/source/libketama_$(VERSION).orig.tar.xz
+	cp $(VENDORDIR)/$(VENDOR_TAR) $(DEBDIR)/source/
+	tar -xJf $(VENDORDIR)/$(VENDOR_TAR) -C $(DEBDIR)/source/libketama-$(VERSION)
+	cp -R debian $(DEBDIR)/source/libketama-$(VERSION)/
+	cd $(DEBDIR)/source && dpkg-source -b libketama-$(VERSION)
+	cd $(DEBDIR) && dpkg-source -x source/libketama_*.dsc build/libketama-$(VERSION)
+	if unshare -n true 2>/dev/null; then set -- unshare -n; \
+	elif unshare -rn true 2>/dev/null; then set -- unshare -rn; \
+	else set --; echo "no network namespace: offline by CARGO_NET_OFFLINE alone"; fi; \
 	cd $(DEBDIR)/build/libketama-$(VERSION) && \
-	    CARGO_HOME="$${CARGO_HOME:-$$HOME/.cargo}" RUSTUP_HOME="$${RUSTUP_HOME:-$$HOME/.rustup}" \
-	    DEB_BUILD_OPTIONS="nocheck $$DEB_BUILD_OPTIONS" dpkg-buildpackage -us -uc -b
-	lintian --fail-on error --info $(DEBDIR)/build/*.changes >$(DEBDIR)/lintian.txt; \
-	    status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
+	    CARGO_HOME="$(CURDIR)/$(DEBDIR)/cargo-home" RUSTUP_HOME="$${RUSTUP_HOME:-$$HOME/.rustup}" \
+	    DEB_BUILD_OPTIONS="nocheck $$DEB_BUILD_OPTIONS" "$$@" sh -c \
+	    'ip link set lo up 2>/dev/null; exec dpkg-buildpackage -us -uc -b -d' \
+	    >$(CURDIR)/$(DEBDIR)/build.log 2>&1 || \
+	    { tail -n 100 $(CURDIR)/$(DEBDIR)/build.log; echo "make deb: the package build failed"; exit 1; }
+	@echo "make deb: built (log in $(DEBDIR)/build.log)"
+	lintian --fail-on error --info $(DEBDIR)/source/*.dsc $(DEBDIR)/build/*.changes \
+	    >$(DEBDIR)/lintian.txt; status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
 	mv $(DEBDIR)/build/*.deb $(DEBDIR)/
 
 # The PHP extension (php/php.mk): make php, make php-test (part of make test), make php-bench.

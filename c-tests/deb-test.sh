@@ -59,6 +59,26 @@ for f in "${symbols[@]}"; do
         grep -q '^\.SH NAME' <<<"$(zcat "$root/usr/share/man/man3/$f.3.gz")"
 done
 
+# The static archive: no debug information (dh_strip) and no LLVM bitcode (make).
+check "libketama.a in libketama-dev carries debug information or LLVM bitcode" \
+    bash -c "! objdump -h '$lib/libketama.a' | grep -qE '\.(debug_info|llvmbc) '"
+
+# The source package: the tree as the orig tarball, the crates as its vendor component.
+dsc=$(echo target/deb/source/libketama_"$debversion".dsc)
+check "$dsc lacks the vendored crates' tarball" \
+    grep -q " libketama_${version}.orig-vendor.tar.xz$" "$dsc"
+check "the orig tarball holds debian/, vendor/ or build output" bash -c \
+    "! tar -tJf target/deb/source/libketama_$version.orig.tar.xz | grep -E '^[^/]+/(debian|vendor|target)/'"
+check "the vendored crates lack md-5 or clap" bash -c \
+    "tar -tJf target/deb/source/libketama_$version.orig-vendor.tar.xz | grep -q '^vendor/md-5-' &&
+     tar -tJf target/deb/source/libketama_$version.orig-vendor.tar.xz | grep -q '^vendor/clap-'"
+# The build compiled the vendored crates and fetched nothing (make deb ran it without a network
+# where it could, and CARGO_NET_OFFLINE forbids cargo to try).
+check "the package build did not compile the crates from vendor/" \
+    grep -q "Compiling libc v" target/deb/build.log
+check "the package build reached for the network" \
+    bash -c '! grep -E "Updating crates.io index|Downloading crates|Downloaded " target/deb/build.log'
+
 # Clients built inside the root with pkg-config alone.
 pc() { PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_LIBDIR=$lib/pkgconfig pkg-config "$@" ketama; }
 check "ketama.pc's version is not $version" test "$(pc --modversion)" = "$version"

@@ -30,11 +30,16 @@ for f in "${symbols[@]}"; do
     else fail "ketama(3) lacks $f in NAME or SYNOPSIS"; fi
 done
 if command -v groff >/dev/null; then
-    check "ketama(3) has groff warnings" \
-        bash -c '! groff -man -ww -z man/ketama.3 2>&1 | grep .'
+    check "ketama(3) or ketama(1) has groff warnings" \
+        bash -c '! groff -man -ww -z man/ketama.3 man/ketama.1 2>&1 | grep .'
 else
     fail "groff is not installed: ketama(3) not checked"
 fi
+# The two pages point at each other, and at nothing a package does not install.
+check "ketama(3) does not refer to ketama(1)" grep -q '^\.BR ketama (1)' man/ketama.3
+check "ketama(1) does not refer to ketama(3)" grep -q '^\.BR ketama (3)' man/ketama.1
+check "ketama(1) refers to a README, which no package installs" \
+    bash -c '! grep -qi readme man/ketama.1'
 
 # --- One version, from Cargo.toml ---
 check "debian/changelog's version is not $version-N" \
@@ -60,6 +65,8 @@ layout() {
     check "the installed library lacks the soname libketama.so.$major" \
         grep -q "SONAME.*\[libketama\.so\.$major\]" <<<"$(readelf -d "$d$libdir/libketama.so.$version")"
     check "the installed ketama.h differs" cmp include/ketama.h "$d$incdir/ketama.h"
+    check "the installed libketama.a carries LLVM bitcode" \
+        bash -c "! objdump -h '$d$libdir/libketama.a' | grep -q '\.llvmbc '"
     for f in "${symbols[@]}"; do
         check "$f(3) is not a link to ketama(3)" \
             test "$(cat "$d$mandir/man3/$f.3")" = ".so man3/ketama.3"
@@ -77,6 +84,18 @@ uninstall() {
     check "make uninstall into $d fails" "$make" -s uninstall DESTDIR="$d" "$@"
     check "make uninstall left files in $d" bash -c "! find '$d' ! -type d | grep ."
 }
+
+# --- `make install` after `make` needs no cargo (as `sudo make install`, root's PATH) ---
+# A cargo first on PATH that records its use and fails; the library is built already.
+mkdir -p "$scratch/fakebin"
+printf '#!/bin/sh\necho "cargo $*" >>"%s"\nexit 1\n' "$scratch/cargo-called" >"$scratch/fakebin/cargo"
+chmod +x "$scratch/fakebin/cargo"
+d=$scratch/nocargo
+check "make install without cargo fails" \
+    env -u CARGO PATH="$scratch/fakebin:/usr/sbin:/usr/bin:/sbin:/bin" "$make" -s install DESTDIR="$d"
+check "make install ran cargo: $(cat "$scratch/cargo-called" 2>/dev/null)" test ! -e "$scratch/cargo-called"
+check "make install without cargo did not install the library" test -f "$d/usr/local/lib/libketama.so.$version"
+rm -rf "$d"
 
 # --- The default layout; pkg-config with PKG_CONFIG_SYSROOT_DIR, then with a new prefix ---
 d=$scratch/default

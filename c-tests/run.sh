@@ -55,10 +55,20 @@ done
 if $cc "${cflags[@]}" -I. -o "$bin/compat_original" c-tests/compat_original.c \
     -L"$lib" -lketama; then ok; else fail "compat_original.c does not compile"; fi
 
+# The header as C89 (as the original's compiled) and as C++98, each program linked and run.
+if $cc -std=c89 -pedantic-errors -Wall -Wextra -Werror -Iinclude -o "$bin/header_c89" \
+    c-tests/header_c89.c -L"$lib" -lketama; then ok
+else fail "ketama.h does not compile with -std=c89 -pedantic-errors"; fi
+if ${CXX:-c++} -std=c++98 -pedantic-errors -Wall -Wextra -Werror -x c++ -Iinclude \
+    -o "$bin/header_cxx" c-tests/header_c89.c -L"$lib" -lketama; then ok
+else fail "ketama.h does not compile and link as C++98"; fi
+
 if readelf -d "$lib/libketama.so.1" | grep -q 'SONAME.*\[libketama\.so\.1\]'; then ok
 else fail "libketama.so.1 lacks the soname libketama.so.1"; fi
 
 run compat_original "$bin/compat_original" c-tests/fixtures/lastfm8.servers
+run header_c89 "$bin/header_c89" c-tests/fixtures/lastfm8.servers
+run header_cxx "$bin/header_cxx" c-tests/fixtures/lastfm8.servers
 run test_ketama "$bin/test_ketama" c-tests/fixtures "$scratch"
 run test_api "$bin/test_api" c-tests/fixtures
 run stress "$bin/stress" "$scratch" 2

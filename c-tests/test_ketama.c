@@ -444,6 +444,39 @@ static void test_ten_thousand_servers(void) {
 /* Each thread sees its own error. */
 static pthread_barrier_t barrier;
 
+/* ketama_error() in the words C programs expect: strerror's text for a file that cannot be
+ * opened, and what a line holds between plain quotes, without its newline. */
+static void test_error_texts(void) {
+    static const struct {
+        const char *content, *error; /* "%s" in error: the file's path */
+    } cases[] = {
+        {NULL, "cannot open server file %s: No such file or directory"},
+        {"10.0.0.1:11211 lots\n", "weight \"lots\" is not a number (line 1 in %s)"},
+        {"10.0.0.1:11211 lots\r\n", "weight \"lots\" is not a number (line 1 in %s)"},
+        {"10.0.0.1:11211 7",
+         "weight \"7\" is not a number once its last character is dropped (the last character "
+         "of a weight is always dropped, as if it were the newline) (line 1 in %s)"},
+        {"# pool\n10.0.0.1:11211 0\n", "weight of \"10.0.0.1:11211\" is 0 (line 2 in %s)"},
+        {"\xef\xbb\xbf" "10.0.0.1:11211\n",
+         "no weight after address \"\\xef\\xbb\\xbf10.0.0.1:11211\" (separate it with a space "
+         "or a tab) (line 1 in %s)"},
+    };
+    char *path = path_in(scratch_dir, "error-texts.servers");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unlink(path);
+        if (cases[i].content) write_all(path, cases[i].content);
+        ketama_continuum c = NULL;
+        char *want = NULL;
+        if (asprintf(&want, cases[i].error, path) < 0) exit(2);
+        CHECK(ketama_roll(&c, path) == 0 && strcmp(ketama_error(), want) == 0,
+              "error text %zu:\n  got  %s\n  want %s", i, ketama_error(), want);
+        ketama_smoke(c);
+        free(want);
+    }
+    unlink(path);
+    free(path);
+}
+
 static void *failing_thread(void *missing) {
     ketama_continuum c = NULL;
     int ok = ketama_roll(&c, missing);
@@ -489,5 +522,6 @@ int main(int argc, char **argv) {
     test_failed_stat_leaves_contptr();
     test_ten_thousand_servers();
     test_per_thread_error();
+    test_error_texts();
     return finish();
 }

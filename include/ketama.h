@@ -24,6 +24,10 @@ union semun {
 
 typedef int (*compfn)(const void *, const void *);
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The version of this library (Cargo.toml). */
 #define KETAMA_VERSION "1.1.0"
 #define KETAMA_VERSION_MAJOR 1
@@ -107,10 +111,6 @@ typedef struct {
   char addr[22];
   unsigned long memory;
 } serverinfo;
-
-#ifdef __cplusplus
-extern "C" {
-#endif // __cplusplus
 
 /*
  Builds a continuum from `count` servers: the same points, in the same order, as
@@ -298,7 +298,7 @@ void ketama_md5_digest(char *in_string, unsigned char *md5pword);
 char *ketama_error(void);
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}  /* extern "C" */
+#endif
 
 #endif  /* KETAMA_H */

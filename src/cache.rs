@@ -75,12 +75,18 @@ pub enum RollError {
 impl fmt::Display for RollError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RollError::Stat { path, err } | RollError::Open { path, err } => {
-                write!(f, "cannot open server file {}: {err}", path.display())
-            }
-            RollError::Read { path, err } => {
-                write!(f, "cannot read server file {}: {err}", path.display())
-            }
+            RollError::Stat { path, err } | RollError::Open { path, err } => write!(
+                f,
+                "cannot open server file {}: {}",
+                path.display(),
+                strerror(err)
+            ),
+            RollError::Read { path, err } => write!(
+                f,
+                "cannot read server file {}: {}",
+                path.display(),
+                strerror(err)
+            ),
             RollError::NotRegular { path, what } => write!(
                 f,
                 "server file {} is {what}, not a regular file",
@@ -110,6 +116,19 @@ impl fmt::Display for RollError {
                 line: None,
             } => write!(f, "server file {}: {err}", path.display()),
         }
+    }
+}
+
+/// An I/O error in the words of C's `strerror`, which C programs print: Rust's own text adds
+/// " (os error N)".
+fn strerror(err: &io::Error) -> String {
+    let text = err.to_string();
+    match err.raw_os_error() {
+        Some(code) => text
+            .strip_suffix(&format!(" (os error {code})"))
+            .unwrap_or(&text)
+            .to_string(),
+        None => text,
     }
 }
 
@@ -386,8 +405,9 @@ mod tests {
             )
         );
         let err = Cache::new().roll(Path::new("/nonexistent/x")).unwrap_err();
-        assert!(err
-            .to_string()
-            .starts_with("cannot open server file /nonexistent/x: "));
+        assert_eq!(
+            err.to_string(),
+            "cannot open server file /nonexistent/x: No such file or directory"
+        );
     }
 }

@@ -1,50 +1,82 @@
 //! The two hashes libketama is built on: the MD5 digest and the 32-bit key hash taken from
 //! its first four bytes, little endian, exactly as the original assembles it.
 //!
-//! MD5 is almost all of a lookup's cost, so many independent inputs are hashed together in
-//! SIMD lanes where the CPU has them (`md5-many` picks AVX-512, AVX2 or a portable path at
-//! run time).
-
-use crate::fork;
-use md5_many::Md5Many;
-use std::sync::OnceLock;
+//! MD5 is almost all of a lookup's cost, so with the `simd` feature (the default) many
+//! independent inputs are hashed together in SIMD lanes where the CPU has them (`md5-many`
+//! picks AVX-512, AVX2 or a portable path at run time). Without it, `md-5` hashes one input
+//! at a time: the same digests, for toolchains older than md5-many needs.
 
 /// How many keys are hashed per multi-buffer call: one AVX-512 register of lanes, two AVX2
 /// ones. Measured fastest for short keys of mixed lengths (128 was about 15% slower a key).
 pub const BATCH: usize = 16;
 
-/// MD5 of `data`.
-pub fn md5(data: &[u8]) -> [u8; 16] {
-    md5_many::md5(data)
+#[cfg(feature = "simd")]
+mod backend {
+    use crate::fork;
+    use md5_many::Md5Many;
+    use std::sync::OnceLock;
+
+    pub fn md5(data: &[u8]) -> [u8; 16] {
+        md5_many::md5(data)
+    }
+
+    /// The multi-buffer engine, with the CPU's features detected once.
+    static ENGINE: OnceLock<Md5Many> = OnceLock::new();
+
+    /// The engine. The detection sits behind lazily-initialised statics (this one and
+    /// `fearless_simd`'s level), which a `fork` must not copy half initialised: the fork
+    /// handlers are registered before the first detection starts, and wait for one in
+    /// progress (see `fork`).
+    fn engine() -> Md5Many {
+        match ENGINE.get() {
+            Some(engine) => *engine,
+            None => {
+                fork::register();
+                *ENGINE.get_or_init(Md5Many::new)
+            }
+        }
+    }
+
+    /// Detects the CPU's features unless done, or waits for a detection in progress. The
+    /// fork prepare handler calls it directly: a handler that registers handlers can
+    /// deadlock (glibc bug 24595).
+    pub(crate) fn detect() {
+        ENGINE.get_or_init(Md5Many::new);
+    }
+
+    pub fn md5_each(inputs: &[&[u8]], out: &mut [[u8; 16]]) {
+        engine().hash_many(inputs, out);
+    }
 }
 
-/// The multi-buffer engine, with the CPU's features detected once.
-static ENGINE: OnceLock<Md5Many> = OnceLock::new();
+#[cfg(not(feature = "simd"))]
+mod backend {
+    use md5::{Digest, Md5};
 
-/// The engine. The detection sits behind lazily-initialised statics (this one and
-/// `fearless_simd`'s level), which a `fork` must not copy half initialised: the fork
-/// handlers are registered before the first detection starts, and wait for one in progress
-/// (see `fork`).
-fn engine() -> Md5Many {
-    match ENGINE.get() {
-        Some(engine) => *engine,
-        None => {
-            fork::register();
-            detect()
+    pub fn md5(data: &[u8]) -> [u8; 16] {
+        Md5::digest(data).into()
+    }
+
+    /// md-5 keeps no lazily-initialised state: nothing for a fork to wait for.
+    pub(crate) fn detect() {}
+
+    pub fn md5_each(inputs: &[&[u8]], out: &mut [[u8; 16]]) {
+        for (input, digest) in inputs.iter().zip(out) {
+            *digest = md5(input);
         }
     }
 }
 
-/// The engine, detecting the CPU's features unless done, or waiting for a detection in
-/// progress. The fork prepare handler calls it directly: a handler that registers handlers
-/// can deadlock (glibc bug 24595).
-pub(crate) fn detect() -> Md5Many {
-    *ENGINE.get_or_init(Md5Many::new)
+pub(crate) use backend::detect;
+
+/// MD5 of `data`.
+pub fn md5(data: &[u8]) -> [u8; 16] {
+    backend::md5(data)
 }
 
 /// MD5 of each input, into the same position of `out` (at least as long as `inputs`).
 pub fn md5_each(inputs: &[&[u8]], out: &mut [[u8; 16]]) {
-    engine().hash_many(inputs, out);
+    backend::md5_each(inputs, out);
 }
 
 /// The four little-endian 32-bit words of a digest, in order. Word 0 is the key hash; all

@@ -20,7 +20,9 @@ pub mod hash;
 mod hints;
 pub mod index;
 pub mod lint;
+pub mod list;
 pub mod parse;
+pub mod text;
 #[cfg(test)]
 mod xorshift;
 

@@ -6,8 +6,9 @@
 //! on its own with the parser's own functions (the verdict can never drift from the library's),
 //! and the surprises the library accepts silently are reported beside the errors.
 
-use crate::continuum::{Continuum, Total, IP_LEN};
+use crate::continuum::{Continuum, Server, Total, IP_LEN};
 use crate::parse::{self, LineProblem, ParseError, MAX_ADDRESS, READ_CHUNK};
+use crate::text::{invisible, quoted, without_line_end};
 use std::collections::HashMap;
 
 /// Whether the library rejects the file for it, or reads the file in a way that surprises.
@@ -42,6 +43,7 @@ pub fn check(data: &[u8]) -> Report {
     let mut findings = Vec::new();
     let mut first_seen: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut server_lines = Vec::new();
+    let mut line_of_read = Vec::new();
     // The weights summed as the library sums them, and where the sum first wraps around.
     let (mut total, mut wraps_at) = (0u64, None);
     let mut line = 1u32;
@@ -49,12 +51,8 @@ pub fn check(data: &[u8]) -> Report {
     let pieces: Vec<&[u8]> = parse::reads(data).collect();
     for (index, &piece) in pieces.iter().enumerate() {
         let read = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        line_of_read.push(line);
         let mut note = |severity, code, message: String| {
-            let message = if column > 1 {
-                format!("bytes {column} on, read as a line of their own: {message}")
-            } else {
-                message
-            };
             findings.push(Finding {
                 line,
                 read,
@@ -64,18 +62,38 @@ pub fn check(data: &[u8]) -> Report {
             });
         };
         let ends_line = piece.ends_with(b"\n");
-        if piece.len() == READ_CHUNK && !ends_line && index + 1 < pieces.len() {
+        let text = parse::c_string(piece);
+        let mut address = parse::tokens(text)
+            .next()
+            .filter(|_| text.len() >= 2)
+            .map(without_line_end);
+        if index == 0 && text.starts_with(BOM) {
+            let consequence = match address.map(|a| &a[BOM.len()..]) {
+                Some(rest) if rest.starts_with(b"#") => {
+                    ", so this comment is read as a server line".to_string()
+                }
+                Some(rest) if !rest.is_empty() => format!(
+                    ", so the address it hashes is {}",
+                    quoted(address.unwrap_or_default())
+                ),
+                _ => String::new(),
+            };
             note(
                 Severity::Warning,
-                "long_line",
+                "byte_order_mark",
                 format!(
-                    "longer than the {READ_CHUNK} bytes the library reads at once: \
-                     the rest is read as another line (and the library's line numbers \
-                     after it are one higher)"
+                    "the file starts with a UTF-8 byte-order mark (EF BB BF), which the library \
+                     reads as text of this line{consequence}: save the file without it"
                 ),
             );
+            address = address.map(|a| &a[BOM.len()..]);
         }
-        let text = parse::c_string(piece);
+        if let Some(found) = address
+            .filter(|a| !a.starts_with(b"#"))
+            .and_then(hidden_character)
+        {
+            note(Severity::Warning, "invisible_character", found);
+        }
         if text.len() < piece.len() {
             note(
                 Severity::Warning,
@@ -98,16 +116,16 @@ pub fn check(data: &[u8]) -> Report {
                 for (severity, code, message) in surprises(text, piece, last, server.weight) {
                     note(severity, code, message);
                 }
-                let addr = server.addr.escape_ascii().to_string();
                 if let Some(first) = first_seen.get(&server.addr) {
                     note(
                         Severity::Warning,
                         "duplicate_server",
                         format!(
-                            "server \"{addr}\" is already on line {first}: both get the same \
+                            "server {} is already on line {first}: both get the same \
                              points and every tie goes to the first, so this line only gets \
                              keys from points the first does not have (none unless its weight \
-                             is larger)"
+                             is larger)",
+                            quoted(&server.addr)
                         ),
                     );
                 } else {
@@ -128,6 +146,7 @@ pub fn check(data: &[u8]) -> Report {
             column += piece.len();
         }
     }
+    merge_long_lines(&mut findings, &pieces, &line_of_read);
 
     if let Some((line, read)) = wraps_at {
         findings.push(Finding {
@@ -183,6 +202,121 @@ pub fn check(data: &[u8]) -> Report {
     }
 }
 
+/// The UTF-8 byte-order mark some editors write at the start of a file.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The first character of an address that looks like white space or like nothing at all:
+/// the library hashes it with the rest, so the line names another server than it shows.
+pub(crate) fn hidden_character(addr: &[u8]) -> Option<String> {
+    let mut offset = 0;
+    let (at, c) = addr.utf8_chunks().find_map(|chunk| {
+        let found = chunk
+            .valid()
+            .char_indices()
+            .find(|&(_, c)| c.is_control() || invisible(c).is_some())
+            .map(|(at, c)| (offset + at, c));
+        offset += chunk.valid().len() + chunk.invalid().len();
+        found
+    })?;
+    let name = invisible(c).unwrap_or("CONTROL CHARACTER");
+    Some(format!(
+        "address {} holds U+{:04X} {name} at byte {}, which the library hashes as part of the \
+         address (only spaces and tabs separate fields): this line names another server than \
+         it shows",
+        quoted(addr),
+        u32::from(c),
+        at + 1
+    ))
+}
+
+/// What one read of a long line is to the library, in a few words.
+fn verdict(read: Option<Result<Server, LineProblem>>) -> String {
+    match read {
+        None => "skipped".to_string(),
+        Some(Ok(server)) => format!(
+            "server {} of weight {}",
+            quoted(&server.addr),
+            server.weight
+        ),
+        Some(Err(problem)) => format!("{}, which rejects the whole file", short(&problem)),
+    }
+}
+
+/// A rejected line's problem without the text it quotes (a long line's pieces can be long).
+fn short(problem: &LineProblem) -> String {
+    match problem {
+        LineProblem::Blank => "white space only".to_string(),
+        LineProblem::AddressTooLong { addr } => {
+            format!("an address of {} bytes (at most {MAX_ADDRESS})", addr.len())
+        }
+        LineProblem::MissingWeight { .. } => "an address without a weight".to_string(),
+        LineProblem::WeightNotNumber { .. } => "a weight that is not a number".to_string(),
+        LineProblem::WeightOutOfRange { .. } => "a weight larger than a signed long".to_string(),
+        LineProblem::WeightZero { .. } => "weight 0".to_string(),
+    }
+}
+
+/// Replaces the findings of each line the library reads in several pieces with one that says
+/// what it makes of each piece, and what to do: the length is the one cause of them all.
+/// Called on the findings of the reads alone, before those of the file as a whole (weights,
+/// points), which stay beside it.
+fn merge_long_lines(findings: &mut Vec<Finding>, pieces: &[&[u8]], line_of_read: &[u32]) {
+    let mut start = 0;
+    while start < pieces.len() {
+        let line = line_of_read[start];
+        let end = start
+            + line_of_read[start..]
+                .iter()
+                .take_while(|&&l| l == line)
+                .count();
+        if end - start > 1 {
+            let mut offset = 0;
+            let mut parts = Vec::new();
+            let mut rejected_at = None;
+            for (index, piece) in pieces.iter().enumerate().take(end).skip(start) {
+                let read = parse::read_server(parse::c_string(piece));
+                if matches!(read, Some(Err(_))) && rejected_at.is_none() {
+                    rejected_at = Some(index as u32 + 1);
+                }
+                let kept = piece.strip_suffix(b"\n").unwrap_or(piece).len();
+                let what = match read {
+                    None if index == start => "a comment".to_string(),
+                    read => verdict(read),
+                };
+                parts.push(if kept == 0 {
+                    format!("its newline: {what}")
+                } else {
+                    format!("bytes {}-{}: {what}", offset + 1, offset + kept)
+                });
+                offset += piece.len();
+            }
+            let advice = if pieces[start].starts_with(b"#") {
+                "split the comment into lines of at most 125 bytes, each starting with \"#\""
+            } else {
+                "shorten the line to at most 125 bytes before its newline (a comment goes on a \
+                 line of its own)"
+            };
+            findings.retain(|f| f.line != line);
+            findings.push(Finding {
+                line,
+                read: rejected_at.unwrap_or(start as u32 + 1),
+                severity: match rejected_at {
+                    Some(_) => Severity::Error,
+                    None => Severity::Warning,
+                },
+                code: "long_line",
+                message: format!(
+                    "a line of {offset} bytes with its newline, which the library reads \
+                     {READ_CHUNK} bytes at a time, as {} lines ({}): {advice}",
+                    end - start,
+                    parts.join("; ")
+                ),
+            });
+        }
+        start = end;
+    }
+}
+
 /// What an accepted server line means that its text does not say: a weight losing a digit,
 /// text after the digits that is ignored, an address that fills `mcs.ip`.
 fn surprises(
@@ -205,8 +339,8 @@ fn surprises(
                 "white space follows it on the line".to_string()
             } else {
                 format!(
-                    "the line goes on after it (\"{}\")",
-                    rest.trim_ascii_end().escape_ascii()
+                    "the line goes on after it ({})",
+                    quoted(rest.trim_ascii_end())
                 )
             }
         } else if text.len() < piece.len() {
@@ -220,9 +354,9 @@ fn surprises(
             Severity::Warning,
             "weight_truncated",
             format!(
-                "weight \"{}\" is read as {weight}: the library drops a weight's last character \
+                "weight {} is read as {weight}: the library drops a weight's last character \
                  (meant to be the newline), and here {why}",
-                token.escape_ascii()
+                quoted(without_line_end(token))
             ),
         ));
     }
@@ -232,9 +366,9 @@ fn surprises(
             Severity::Warning,
             "weight_junk",
             format!(
-                "weight \"{}\" is read as {weight}: \"{}\" after the digits is ignored",
-                kept.escape_ascii(),
-                junk.escape_ascii()
+                "weight {} is read as {weight}: {} after the digits is ignored",
+                quoted(kept),
+                quoted(junk)
             ),
         ));
     }
@@ -255,12 +389,12 @@ fn surprises(
             Severity::Warning,
             "address_fills_ip",
             format!(
-                "address \"{}\" is {} bytes: mcs.ip holds {} with no room for the terminating \
-                 NUL, so C clients that print it see \"{}\" or read past it",
-                addr.escape_ascii(),
+                "address {} is {} bytes: mcs.ip holds {} with no room for the terminating \
+                 NUL, so C clients that print it see {} or read past it",
+                quoted(addr),
                 addr.len(),
                 IP_LEN,
-                addr[..IP_LEN].escape_ascii()
+                quoted(&addr[..IP_LEN])
             ),
         ));
     }
@@ -287,7 +421,7 @@ fn total_wraps(total: u64) -> String {
 }
 
 /// Servers whose share of 40 × n digests rounds down to none: no key ever maps to them.
-fn zero_points(c: &Continuum, server_lines: &[(u32, u32)]) -> Vec<Finding> {
+pub(crate) fn zero_points(c: &Continuum, server_lines: &[(u32, u32)]) -> Vec<Finding> {
     let servers = c.servers();
     // As the library sums them (a file that rolls never wraps, so this is the plain sum).
     let total = servers.iter().fold(0u64, |t, s| t.wrapping_add(s.weight));
@@ -299,9 +433,9 @@ fn zero_points(c: &Continuum, server_lines: &[(u32, u32)]) -> Vec<Finding> {
             severity: Severity::Warning,
             code: "zero_points",
             message: format!(
-                "server \"{}\" gets 0 points (floor({} / {total} × 40 × {}) = 0): \
+                "server {} gets 0 points (floor({} / {total} × 40 × {}) = 0): \
                  no key maps to it",
-                servers[i].addr.escape_ascii(),
+                quoted(&servers[i].addr),
                 servers[i].weight,
                 servers.len()
             ),
@@ -377,14 +511,79 @@ mod tests {
         let line = format!("a:1{}100\n", " ".repeat(120));
         assert_eq!(line.len(), 127);
         let data = format!("b:1 5\n{line}c:1 5\n");
+        assert_eq!(found(data.as_bytes()), [(2, 2, "long_line")]);
+        let report = check(data.as_bytes());
+        assert_eq!(
+            report.findings[0].message,
+            "a line of 127 bytes with its newline, which the library reads 126 bytes at a time, \
+             as 2 lines (bytes 1-126: server \"a:1\" of weight 10; its newline: skipped): \
+             shorten the line to at most 125 bytes before its newline (a comment goes on a line \
+             of its own)"
+        );
+        assert_eq!(report.findings[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_long_comment_is_one_finding_with_advice_for_comments() {
+        let data = format!("#{}\na:1 5\n", "x".repeat(299));
+        let report = check(data.as_bytes());
+        assert_eq!(found(data.as_bytes()), [(1, 2, "long_line")]);
+        assert_eq!(report.findings[0].severity, Severity::Error);
+        assert_eq!(
+            report.findings[0].message,
+            "a line of 301 bytes with its newline, which the library reads 126 bytes at a time, \
+             as 3 lines (bytes 1-126: a comment; bytes 127-252: an address of 126 bytes (at most \
+             23), which rejects the whole file; bytes 253-300: an address of 48 bytes (at most \
+             23), which rejects the whole file): split the comment into lines of at most 125 \
+             bytes, each starting with \"#\""
+        );
+        // A piece that happens to read as a server: accepted, but a server nobody wrote.
+        let data = format!("#{} b:2 50\na:1 5\n", "x".repeat(124));
+        let report = check(data.as_bytes());
+        assert_eq!(found(data.as_bytes()), [(1, 1, "long_line")]);
+        assert!(report.findings[0]
+            .message
+            .contains("bytes 127-132: server \"b:2\" of weight 50"));
+        assert_eq!(report.continuum.unwrap().servers().len(), 2);
+    }
+
+    #[test]
+    fn byte_order_mark_and_invisible_characters_are_named() {
+        let data = "\u{feff}10.0.0.1:11211 100\n10.0.0.2:11211\u{a0}100\n\
+                    10.0.0.3\u{200b}:11211 100\n\r 5\n";
         assert_eq!(
             found(data.as_bytes()),
-            [(2, 2, "long_line"), (2, 2, "weight_truncated")]
+            [
+                (1, 1, "byte_order_mark"),
+                (2, 2, "invisible_character"),
+                (2, 2, "missing_weight"),
+                (3, 3, "invisible_character"),
+                (4, 4, "invisible_character")
+            ]
         );
         let report = check(data.as_bytes());
-        assert!(report.findings[1]
+        assert_eq!(
+            report.findings[0].message,
+            "the file starts with a UTF-8 byte-order mark (EF BB BF), which the library reads \
+             as text of this line, so the address it hashes is \"\\xef\\xbb\\xbf10.0.0.1:11211\": \
+             save the file without it"
+        );
+        assert_eq!(
+            report.findings[3].message,
+            "address \"10.0.0.3\\xe2\\x80\\x8b:11211\" holds U+200B ZERO WIDTH SPACE at byte 9, \
+             which the library hashes as part of the address (only spaces and tabs separate \
+             fields): this line names another server than it shows"
+        );
+        assert!(report.findings[4]
             .message
-            .ends_with("here the line is cut at 126 bytes"));
+            .contains("U+000D CONTROL CHARACTER"));
+        // A mark before a comment turns it into a server line the library rejects.
+        assert_eq!(
+            found("\u{feff}# pool\na:1 5\n".as_bytes()),
+            [(1, 1, "byte_order_mark"), (1, 1, "weight_not_number")]
+        );
+        // Comments may hold anything.
+        assert_eq!(found("# caf\u{e9}\u{a0}\u{200b}\na:1 5\n".as_bytes()), []);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! file is read: see `Continuum::build_with` and `Total::Wrapping`.
 
 use crate::continuum::Server;
+use crate::text::{quoted, without_line_end};
 use std::fmt;
 
 /// Bytes one `fgets(buf, 127, f)` returns at most: a longer line is read as several.
@@ -52,28 +53,35 @@ impl fmt::Display for LineProblem {
             ),
             LineProblem::AddressTooLong { addr } => write!(
                 f,
-                "address \"{}\" is {} bytes long; a server file allows at most {MAX_ADDRESS}",
-                addr.escape_ascii(),
+                "address {} is {} bytes long; a server file allows at most {MAX_ADDRESS}",
+                quoted(addr),
                 addr.len()
             ),
             LineProblem::MissingWeight { addr } => write!(
                 f,
-                "no weight after address \"{}\" (separate it with a space or a tab)",
-                addr.escape_ascii()
+                "no weight after address {} (separate it with a space or a tab)",
+                quoted(addr)
+            ),
+            // A weight read with its newline only lost the newline; one without lost a
+            // character the line shows.
+            LineProblem::WeightNotNumber { token } if token.ends_with(b"\n") => write!(
+                f,
+                "weight {} is not a number",
+                quoted(without_line_end(token))
             ),
             LineProblem::WeightNotNumber { token } => write!(
                 f,
-                "weight \"{}\" is not a number once its last character is dropped \
+                "weight {} is not a number once its last character is dropped \
                  (the last character of a weight is always dropped, as if it were the newline)",
-                token.escape_ascii()
+                quoted(token)
             ),
             LineProblem::WeightOutOfRange { token } => write!(
                 f,
-                "weight \"{}\" is larger than a signed long",
-                token.escape_ascii()
+                "weight {} is larger than a signed long",
+                quoted(without_line_end(token))
             ),
             LineProblem::WeightZero { addr } => {
-                write!(f, "weight of \"{}\" is 0", addr.escape_ascii())
+                write!(f, "weight of {} is 0", quoted(addr))
             }
         }
     }

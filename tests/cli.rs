@@ -178,16 +178,32 @@ fn check(name: &str) -> (String, i32) {
     (run.stdout.replace(&file, "FILE"), run.code)
 }
 
+/// What `check` says of a file read as a server file.
+const READ_AS_FILE: &str = "read as a server file (ketama_roll's rules)";
+
 #[test]
 fn check_passes_clean_files() {
     assert_eq!(
         check("lastfm8"),
-        ("FILE: 8 servers, 1264 points; no problems\n".to_string(), 0)
+        (
+            format!("FILE: {READ_AS_FILE}: 8 servers, 1264 points; no problems\n"),
+            0
+        )
     );
     // CRLF works as long as no line is blank.
     assert_eq!(
         check("crlf"),
-        ("FILE: 3 servers, 472 points; no problems\n".to_string(), 0)
+        (
+            format!("FILE: {READ_AS_FILE}: 3 servers, 472 points; no problems\n"),
+            0
+        )
+    );
+    assert_eq!(
+        check("single"),
+        (
+            format!("FILE: {READ_AS_FILE}: 1 server, 160 points; no problems\n"),
+            0
+        )
     );
 }
 
@@ -202,73 +218,101 @@ fn check_explains_each_trap_at_its_line() {
                  it (\"# rack 1\")\n\
                  FILE:2: warning: weight \"300\" is read as 30: {dropped} the line goes on after \
                  it (\"primary\")\n\
-                 FILE: 3 servers, 472 points; 0 errors, 2 warnings\n"
+                 FILE: {READ_AS_FILE}: 3 servers, 472 points; 0 errors, 2 warnings\n"
             ),
+            0,
         ),
         (
             "no_trailing_newline",
             format!(
                 "FILE:3: warning: weight \"250\" is read as 25: {dropped} the file ends without \
                  a newline\n\
-                 FILE: 3 servers, 472 points; 0 errors, 1 warning\n"
+                 FILE: {READ_AS_FILE}: 3 servers, 472 points; 0 errors, 1 warning\n"
             ),
+            0,
         ),
         (
             "names_21_22_23",
-            "FILE:2: warning: address \"cache-bb.example:11211\" is 22 bytes: mcs.ip holds 22 \
-             with no room for the terminating NUL, so C clients that print it see \
-             \"cache-bb.example:11211\" or read past it\n\
-             FILE:3: warning: address \"cache-ccc.example:11211\" is 23 bytes: mcs.ip holds 22 \
-             with no room for the terminating NUL, so C clients that print it see \
-             \"cache-ccc.example:1121\" or read past it\n\
-             FILE: 3 servers, 480 points; 0 errors, 2 warnings\n"
-                .to_string(),
+            format!(
+                "FILE:2: warning: address \"cache-bb.example:11211\" is 22 bytes: mcs.ip holds \
+                 22 with no room for the terminating NUL, so C clients that print it see \
+                 \"cache-bb.example:11211\" or read past it\n\
+                 FILE:3: warning: address \"cache-ccc.example:11211\" is 23 bytes: mcs.ip holds \
+                 22 with no room for the terminating NUL, so C clients that print it see \
+                 \"cache-ccc.example:1121\" or read past it\n\
+                 FILE: {READ_AS_FILE}: 3 servers, 480 points; 0 errors, 2 warnings\n"
+            ),
+            0,
         ),
         (
             "duplicate_lines",
-            "FILE:3: warning: server \"10.0.1.1:11211\" is already on line 1: both get the same \
-             points and every tie goes to the first, so this line only gets keys from points \
-             the first does not have (none unless its weight is larger)\n\
-             FILE: 3 servers, 480 points; 0 errors, 1 warning\n"
-                .to_string(),
+            format!(
+                "FILE:3: warning: server \"10.0.1.1:11211\" is already on line 1: both get the \
+                 same points and every tie goes to the first, so this line only gets keys from \
+                 points the first does not have (none unless its weight is larger)\n\
+                 FILE: {READ_AS_FILE}: 3 servers, 480 points; 0 errors, 1 warning\n"
+            ),
+            0,
         ),
         (
             "float_trap_zero_points",
-            "FILE:3: warning: server \"10.0.0.3:11211\" gets 0 points \
-             (floor(4 / 720 × 40 × 3) = 0): no key maps to it\n\
-             FILE: 3 servers, 476 points; 0 errors, 1 warning\n"
-                .to_string(),
+            format!(
+                "FILE:3: warning: server \"10.0.0.3:11211\" gets 0 points \
+                 (floor(4 / 720 × 40 × 3) = 0): no key maps to it\n\
+                 FILE: {READ_AS_FILE}: 3 servers, 476 points; 0 errors, 1 warning\n"
+            ),
+            0,
         ),
         (
             "leading_plus_and_junk_weight",
-            "FILE:2: warning: weight \"100MB\" is read as 100: \"MB\" after the digits is \
-             ignored\n\
-             FILE: 2 servers, 316 points; 0 errors, 1 warning\n"
-                .to_string(),
+            format!(
+                "FILE:2: warning: weight \"100MB\" is read as 100: \"MB\" after the digits is \
+                 ignored\n\
+                 FILE: {READ_AS_FILE}: 2 servers, 316 points; 0 errors, 1 warning\n"
+            ),
+            0,
         ),
         (
+            // One finding for the line, with advice for a comment.
             "long_comment_line",
             format!(
-                "FILE:1: warning: longer than the 126 bytes the library reads at once: the rest \
-                 is read as another line (and the library's line numbers after it are one \
-                 higher)\n\
-                 FILE:1: error: bytes 127 on, read as a line of their own: address \"{}\" is \
-                 76 bytes long; a server file allows at most 23: the library rejects the whole \
-                 file [the library's line 2]\n\
-                 FILE: rejected by the library: 1 error, 1 warning\n",
-                "x".repeat(76)
+                "FILE:1: error: a line of 203 bytes with its newline, which the library reads \
+                 126 bytes at a time, as 2 lines (bytes 1-126: a comment; bytes 127-202: an \
+                 address of 76 bytes (at most 23), which rejects the whole file): split the \
+                 comment into lines of at most 125 bytes, each starting with \"#\" [the \
+                 library's line 2]\n\
+                 FILE: {READ_AS_FILE}: rejected by the library: 1 error, 0 warnings\n"
             ),
+            1,
         ),
         (
             "err_empty_file",
-            "FILE: error: no server lines: the library rejects a file without servers\n\
-             FILE: rejected by the library: 1 error, 0 warnings\n"
-                .to_string(),
+            format!(
+                "FILE: error: no server lines: the library rejects a file without servers\n\
+                 FILE: {READ_AS_FILE}: rejected by the library: 1 error, 0 warnings\n"
+            ),
+            1,
         ),
     ];
-    for (name, want) in cases {
-        assert_eq!(check(name), (want, 1), "{name}");
+    for (name, want, code) in cases {
+        assert_eq!(check(name), (want, code), "{name}");
     }
+}
+
+#[test]
+fn check_fails_on_warnings_only_when_strict() {
+    let file = fixture("trailing_fields.servers");
+    assert_eq!(ketama(&["check", &file], b"").code, 0);
+    assert_eq!(ketama(&["check", "--strict", &file], b"").code, 1);
+    let clean = fixture("lastfm8.servers");
+    assert_eq!(ketama(&["check", "--strict", &clean], b"").code, 0);
+    let rejected = fixture("err_zero_weight.servers");
+    assert_eq!(ketama(&["check", &rejected], b"").code, 1);
+    let help = ketama(&["check", "--help"], b"").stdout;
+    assert!(help.contains("--strict") && help.contains("Exits 1 when the library rejects"));
+    let man = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("man/ketama.1"))
+        .unwrap();
+    assert!(man.contains(".B \\-\\-strict\nFor\n.BR check :\nexit 1 on warnings too."));
 }
 
 /// A scratch file with `content`, named for the test.
@@ -278,6 +322,28 @@ fn scratch(name: &str, content: &[u8]) -> String {
     let path = dir.join(name);
     std::fs::write(&path, content).unwrap();
     path.display().to_string()
+}
+
+#[test]
+fn check_names_invisible_bytes() {
+    let file = scratch(
+        "invisible",
+        "\u{feff}10.0.0.1:11211 100\n10.0.0.2\u{a0}:11211 100\n10.0.0.3:11211 100\n".as_bytes(),
+    );
+    let run = ketama(&["check", &file], b"");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "{file}:1: warning: the file starts with a UTF-8 byte-order mark (EF BB BF), which \
+             the library reads as text of this line, so the address it hashes is \
+             \"\\xef\\xbb\\xbf10.0.0.1:11211\": save the file without it\n\
+             {file}:2: warning: address \"10.0.0.2\\xc2\\xa0:11211\" holds U+00A0 NO-BREAK SPACE \
+             at byte 9, which the library hashes as part of the address (only spaces and tabs \
+             separate fields): this line names another server than it shows\n\
+             {file}: {READ_AS_FILE}: 3 servers, 480 points; 0 errors, 2 warnings\n"
+        )
+    );
+    assert_eq!(run.code, 0);
 }
 
 #[test]
@@ -292,8 +358,8 @@ fn check_reports_every_error_not_only_the_first() {
         .collect();
     assert_eq!(codes, ["blank_line", "weight_zero", "weight_not_number"]);
     assert!(run.stdout.starts_with(&format!(
-        "{{\"file\":\"{file}\",\"accepted\":false,\"servers\":null,\"points\":null,\
-         \"errors\":3,\"warnings\":0,\"findings\":[\n\
+        "{{\"file\":\"{file}\",\"rules\":\"file\",\"accepted\":false,\"servers\":null,\
+         \"points\":null,\"errors\":3,\"warnings\":0,\"findings\":[\n\
          {{\"line\":2,\"library_line\":2,\"severity\":\"error\",\"code\":\"blank_line\","
     )));
     // Weights whose sum wraps around: refused where the original writes past its array (the
@@ -314,7 +380,7 @@ fn check_reports_every_error_not_only_the_first() {
              {file}:3: warning: the weights add up past ULONG_MAX (18446744073709551615) on this \
              line, and the library's unsigned long total wraps around to 9223372036854775805: \
              the servers' shares of it add up to far more than the whole ring\n\
-             {file}: rejected by the library: 1 error, 1 warning\n"
+             {file}: {READ_AS_FILE}: rejected by the library: 1 error, 1 warning\n"
         )
     );
 }
@@ -323,7 +389,7 @@ fn check_reports_every_error_not_only_the_first() {
 fn check_says_what_a_negative_weight_gets() {
     let file = fixture("neg_weight_takes_the_ring.servers");
     let run = ketama(&["check", &file], b"");
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 0);
     assert_eq!(
         run.stdout,
         format!(
@@ -332,7 +398,7 @@ fn check_says_what_a_negative_weight_gets() {
              this server gets the whole ring (all 320 points)\n\
              {file}:2: warning: server \"10.0.1.2:11211\" gets 0 points \
              (floor(3 / 18446744073709551609 × 40 × 2) = 0): no key maps to it\n\
-             {file}: 2 servers, 320 points; 0 errors, 2 warnings\n"
+             {file}: {READ_AS_FILE}: 2 servers, 320 points; 0 errors, 2 warnings\n"
         )
     );
     // What the library then does with it: every key goes to the first server.
@@ -512,7 +578,8 @@ fn diff_after_adding_a_server() {
          10.0.2.2:11211  10.0.2.5:11211    3.403%\n\
          \n\
          moved: 19.648% of the keys (843887066 of 4294967296 hashes)\n\
-         ideal: 19.803% (the share of weight that changes servers); ketama moves 0.99 times that\n"
+         ideal: 19.648% (the share of the keys that servers gain: no placement moves less); \
+         ketama moves 1.00 times that\n"
     );
     let same = ketama(
         &[
@@ -524,8 +591,46 @@ fn diff_after_adding_a_server() {
     );
     assert!(same.stdout.ends_with(
         "moved: 0.000% of the keys (0 of 4294967296 hashes)\n\
-         ideal: 0.000% (the share of weight that changes servers); no key moves\n"
+         ideal: 0.000% (the share of the keys that servers gain: no placement moves less); \
+         no key moves\n"
     ));
+}
+
+/// `ideal` is a floor: what the servers that gain keys gain, which every placement moves.
+#[test]
+fn diff_never_moves_less_than_ideal() {
+    let pairs = [
+        ("lastfm8.servers", "lastfm4.servers"),
+        ("lastfm4.servers", "lastfm8.servers"),
+        ("lastfm8.servers", "equal10.servers"),
+        ("float_trap_zero_points.servers", "tie.servers"),
+        ("big100.servers", "lastfm8.servers"),
+    ];
+    for (old, new) in pairs {
+        let run = ketama(&["diff", "--json", &fixture(old), &fixture(new)], b"");
+        let last = run.stdout.lines().last().unwrap();
+        let moved = field(last, "hashes");
+        let ideal = field(&last[last.find("\"ideal\"").unwrap()..], "hashes");
+        assert!(
+            ideal > 0 && moved >= ideal,
+            "{old} -> {new}: {moved} < {ideal}"
+        );
+    }
+    // Reweighting one server of lastfm8 moves keys between servers that keep their weight.
+    let heavier = std::fs::read_to_string(fixture("lastfm8.servers"))
+        .unwrap()
+        .replacen("\t600", "\t900", 1);
+    let file = scratch("lastfm8-heavier", heavier.as_bytes());
+    let run = ketama(&["diff", &fixture("lastfm8.servers"), &file], b"");
+    let verdict = run.stdout.lines().last().unwrap();
+    let ratio: f64 = verdict
+        .rsplit("moves ")
+        .next()
+        .unwrap()
+        .trim_end_matches(" times that")
+        .parse()
+        .unwrap();
+    assert!(ratio > 1.0, "{verdict}");
 }
 
 #[test]
@@ -533,12 +638,9 @@ fn errors_are_one_line_on_stderr() {
     let run = ketama(&["map", "no/such/file", "k"], b"");
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr
-            .starts_with("ketama: cannot open server file no/such/file: No such file")
-            && run.stderr.lines().count() == 1,
-        "{}",
-        run.stderr
+    assert_eq!(
+        run.stderr,
+        "ketama: cannot open server file no/such/file: No such file or directory\n"
     );
     let run = ketama(&["dist", &fixture("err_zero_weight.servers")], b"");
     assert_eq!(run.code, 1);
@@ -596,4 +698,153 @@ fn readme_examples_are_what_the_command_prints() {
         }
     }
     assert_eq!(checked, 3);
+}
+
+/// `FILE` is `-` or a pipe (/dev/stdin is one here): the same bytes give the same answers as
+/// from a file, under every command.
+#[test]
+fn server_files_from_standard_input_and_pipes() {
+    for name in rolling_fixtures().into_iter().chain([
+        "long_comment_line".to_string(),
+        "err_zero_weight".to_string(),
+    ]) {
+        let file = fixture(&format!("{name}.servers"));
+        let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(&file)).unwrap();
+        for args in [
+            vec!["points"],
+            vec!["check"],
+            vec!["dist", "--json"],
+            vec!["map", "x", "y"],
+        ] {
+            let from_file = ketama(&[&args[..1], &[file.as_str()], &args[1..]].concat(), b"");
+            for source in ["-", "/dev/stdin"] {
+                let piped = ketama(&[&args[..1], &[source], &args[1..]].concat(), &bytes);
+                let shown = if source == "-" {
+                    "(standard input)"
+                } else {
+                    source
+                };
+                assert_eq!(
+                    (piped.code, piped.stdout, piped.stderr),
+                    (
+                        from_file.code,
+                        from_file.stdout.replace(&file, shown),
+                        from_file.stderr.replace(&file, shown)
+                    ),
+                    "{name}: {args:?} from {source}"
+                );
+            }
+        }
+    }
+    let old = fixture("lastfm8.servers");
+    let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(&old)).unwrap();
+    let run = ketama(&["diff", &old, "-"], &bytes);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("no key moves"), "{}", run.stdout);
+    // Standard input is read once.
+    let run = ketama(&["diff", "-", "-"], b"");
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            1,
+            "ketama: standard input can be read once: give OLD or NEW as -, not both\n"
+        )
+    );
+    let run = ketama(&["map", "-"], &bytes);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cannot both come from standard input"));
+}
+
+/// `--rules memory` reads a list as create_ketama takes it: long names are whole addresses.
+#[test]
+fn server_lists_under_the_in_memory_rules() {
+    let list = b"cache-a.example.com:11211 100\ncache-b.example.com:11211 100\n";
+    let file = scratch("long-names", list);
+    let run = ketama(&["check", &file], b"");
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("address \"cache-a.example.com:11211\" is 25 bytes long"),
+        "{}",
+        run.stdout
+    );
+    let run = ketama(&["check", "--rules", "memory", &file], b"");
+    assert_eq!(
+        (run.code, run.stdout),
+        (
+            0,
+            format!(
+                "{file}: read as a server list (create_ketama's rules): 2 servers, 320 points; \
+                 no problems\n"
+            )
+        )
+    );
+    let json = ketama(&["check", "--json", "--rules", "memory", &file], b"").stdout;
+    assert!(json.contains("\"rules\":\"memory\""), "{json}");
+    // The whole address is hashed: the points are those of the addresses' digests.
+    let run = ketama(&["--rules", "memory", "points", "--json", &file], b"");
+    assert_eq!(run.code, 0);
+    let first = run.stdout.lines().nth(1).unwrap();
+    assert!(
+        first.contains("\"ip\":\"cache-a.example.com:11\"")
+            || first.contains("\"ip\":\"cache-b.example.com:11\"")
+    );
+    let map = ketama(&["map", "--rules", "memory", &file, "user:1234"], b"");
+    assert!(
+        map.stdout.starts_with("user:1234\tcache-"),
+        "{}",
+        map.stdout
+    );
+    // The weight is read as written: "600" at the end of a list without newline is 600.
+    let run = ketama(&["dist", "--json", "--rules", "memory", "-"], b"a:1 600");
+    assert!(run.stdout.contains("\"weight\":600,"), "{}", run.stdout);
+    let run = ketama(&["dist", "--rules", "memory", "-"], b"a:1 60 0\n");
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            1,
+            "ketama: \"0\" after the weight (a comment starts with \"#\") (line 1 in (standard \
+             input))\n"
+        )
+    );
+}
+
+/// With 10,000 servers a share is about 0.01%: `dist` prints three significant digits of it.
+#[test]
+fn dist_shows_small_shares_to_three_significant_digits() {
+    let list: String = (0..10_000)
+        .map(|i| {
+            format!(
+                "10.{}.{}.{}:11211 {}\n",
+                i / 65536,
+                i / 256 % 256,
+                i % 256,
+                100 + i % 7
+            )
+        })
+        .collect();
+    let file = scratch("ten-thousand", list.as_bytes());
+    let json = ketama(&["dist", "--json", &file], b"").stdout;
+    let exact: BTreeMap<String, f64> = json
+        .lines()
+        .filter(|l| l.starts_with("{\"server\""))
+        .map(|l| {
+            let at = l.find("\"ring_share\":").unwrap() + 13;
+            let share: f64 = l[at..].split(',').next().unwrap().parse().unwrap();
+            (string_field(l, "server").to_string(), share * 100.0)
+        })
+        .collect();
+    let text = ketama(&["dist", &file], b"").stdout;
+    let mut rows = 0;
+    for line in text.lines().skip(1).filter(|l| l.starts_with("10.")) {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        let printed: f64 = cells[4].trim_end_matches('%').parse().unwrap();
+        let want = exact[cells[0]];
+        assert!(
+            (printed - want).abs() <= want * 0.005,
+            "{line}: keys {printed}% for {want}%"
+        );
+        rows += 1;
+    }
+    assert_eq!(rows, 10_000);
 }

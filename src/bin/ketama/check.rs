@@ -1,23 +1,34 @@
 //! `ketama check`: every problem of a server file, one per line in the form compilers use
-//! (`FILE:LINE: severity: message`), so editors can jump to them; exit 1 when there are any.
+//! (`FILE:LINE: severity: message`), so editors can jump to them; exit 1 when the library
+//! rejects the file (or, with `--strict`, when anything is found).
 
-use crate::{json, Failure};
-use ketama::cache;
+use crate::input::{self, Rules};
+use crate::{json, plural, Failure};
 use ketama::lint::{self, Finding, Severity};
+use ketama::list;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Failure> {
-    let (bytes, _) = cache::read(file)?;
-    let report = lint::check(&bytes);
+pub fn run(
+    file: &Path,
+    rules: Rules,
+    strict: bool,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode, Failure> {
+    let input = input::read(file)?;
+    let report = match rules {
+        Rules::File => lint::check(&input.bytes),
+        Rules::Memory => list::check(&input.bytes),
+    };
     let errors = count(&report.findings, Severity::Error);
     let warnings = count(&report.findings, Severity::Warning);
     let shape = report
         .continuum
         .as_ref()
         .map(|c| (c.servers().len(), c.points().len()));
-    let name = file.display().to_string();
+    let name = input.name;
     if json {
         let (servers, points) = match shape {
             Some((s, p)) => (s.to_string(), p.to_string()),
@@ -25,9 +36,10 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
         };
         writeln!(
             out,
-            "{{\"file\":{},\"accepted\":{},\"servers\":{servers},\"points\":{points},\
-             \"errors\":{errors},\"warnings\":{warnings},\"findings\":[",
+            "{{\"file\":{},\"rules\":\"{}\",\"accepted\":{},\"servers\":{servers},\
+             \"points\":{points},\"errors\":{errors},\"warnings\":{warnings},\"findings\":[",
             json::string(name.as_bytes()),
+            rules.name(),
             shape.is_some()
         )?;
         for (i, f) in report.findings.iter().enumerate() {
@@ -66,22 +78,31 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
             plural(errors, "error"),
             plural(warnings, "warning")
         );
+        let read_as = rules.described();
         match shape {
-            None => writeln!(out, "{name}: rejected by the library: {tally}")?,
+            None => writeln!(
+                out,
+                "{name}: read as {read_as}: rejected by the library: {tally}"
+            )?,
             Some((servers, points)) => {
                 let found = if warnings > 0 {
                     tally
                 } else {
                     "no problems".to_string()
                 };
-                writeln!(out, "{name}: {servers} servers, {points} points; {found}")?
+                writeln!(
+                    out,
+                    "{name}: read as {read_as}: {}, {}; {found}",
+                    plural(servers, "server"),
+                    plural(points, "point")
+                )?
             }
         }
     }
-    Ok(if report.findings.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+    Ok(if errors > 0 || (strict && warnings > 0) {
         ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
@@ -93,12 +114,5 @@ fn severity(f: &Finding) -> &'static str {
     match f.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    match n {
-        1 => format!("1 {noun}"),
-        n => format!("{n} {noun}s"),
     }
 }

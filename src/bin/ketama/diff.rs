@@ -3,7 +3,8 @@
 //! because ketama recomputes every server's points from the server count and so also moves
 //! keys between servers that stay.
 
-use crate::{column_width, json, load, percent, text, Failure};
+use crate::input::Rules;
+use crate::{column_width, decimals, json, load, percent, plural, text, Failure};
 use ketama::arcs::{self, RING};
 use ketama::continuum::Continuum;
 use std::cmp::Reverse;
@@ -16,12 +17,12 @@ use std::process::ExitCode;
 type Pair<'a> = (&'a [u8], &'a [u8]);
 
 /// One file's side of the comparison.
-struct Side<'a> {
-    path: &'a Path,
+struct Side {
+    name: String,
     ring: Continuum,
 }
 
-impl Side<'_> {
+impl Side {
     /// Total weight per address, in file order of first appearance.
     fn weights(&self) -> Weights<'_> {
         let mut weights = Weights::default();
@@ -37,16 +38,26 @@ impl Side<'_> {
         weights
     }
 
-    fn total(&self) -> u64 {
-        self.ring.servers().iter().map(|s| s.weight).sum()
+    /// The hash values each address owns (an address listed twice is one server to a key).
+    fn hashes(&self) -> HashMap<&[u8], u64> {
+        let mut hashes = HashMap::new();
+        for (s, owned) in self
+            .ring
+            .servers()
+            .iter()
+            .zip(arcs::server_shares(&self.ring))
+        {
+            *hashes.entry(&s.addr[..]).or_insert(0) += owned;
+        }
+        hashes
     }
 
     fn summary(&self) -> String {
         format!(
-            "{}: {} servers, {} points",
-            self.path.display(),
-            self.ring.servers().len(),
-            self.ring.points().len()
+            "{}: {}, {}",
+            self.name,
+            plural(self.ring.servers().len(), "server"),
+            plural(self.ring.points().len(), "point")
         )
     }
 }
@@ -74,32 +85,29 @@ impl<'a> Weights<'a> {
     }
 }
 
-/// The least share of keys that must move to go from OLD's weights to NEW's, by address: the
-/// total variation distance of the two weight distributions, computed exactly.
-fn ideal(old: &Side, new: &Side) -> f64 {
-    let (old_total, new_total) = (u128::from(old.total()), u128::from(new.total()));
-    let old_weights = old.weights();
-    let gained: u128 = new
-        .weights()
-        .list
-        .iter()
-        .map(|&(addr, w)| {
-            let before = old_weights.get(addr).unwrap_or(0);
-            (u128::from(w) * old_total).saturating_sub(u128::from(before) * new_total)
-        })
-        .sum();
-    gained as f64 / (old_total as f64 * new_total as f64)
+/// The least any placement could move to give every server the share of the keys NEW gives
+/// it, in hash values: what the servers that gain keys gain (the total variation distance of
+/// the two rings' shares). Every key a server gains comes from another server, so ketama moves
+/// at least this; more when it also moves keys between servers whose share stays.
+fn ideal(old: &Side, new: &Side) -> u64 {
+    let before = old.hashes();
+    new.hashes()
+        .into_iter()
+        .map(|(addr, after)| after.saturating_sub(before.get(addr).copied().unwrap_or(0)))
+        .sum()
 }
 
-pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Failure> {
-    let old = Side {
-        path: old,
-        ring: load(old)?,
-    };
-    let new = Side {
-        path: new,
-        ring: load(new)?,
-    };
+pub fn run(
+    old: &Path,
+    new: &Path,
+    rules: Rules,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode, Failure> {
+    let (name, ring) = load(old, rules)?;
+    let old = Side { name, ring };
+    let (name, ring) = load(new, rules)?;
+    let new = Side { name, ring };
     let mut moves: BTreeMap<Pair, u64> = BTreeMap::new();
     for ((o, n), hashes) in arcs::transfers(&old.ring, &new.ring) {
         let from = &old.ring.servers()[o].addr[..];
@@ -113,6 +121,8 @@ pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<E
     let moved: u64 = moves.iter().map(|(_, h)| h).sum();
     let share = |hashes: u64| hashes as f64 / RING as f64;
     let ideal = ideal(&old, &new);
+    let places = decimals(moves.iter().map(|&(_, h)| share(h)));
+    let percent = |hashes: u64| percent(share(hashes), places);
 
     let (old_weights, new_weights) = (old.weights(), new.weights());
     let added = new_weights.missing_from(&old_weights);
@@ -130,7 +140,7 @@ pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<E
         let side = |s: &Side| {
             format!(
                 "{{\"file\":{},\"servers\":{},\"points\":{}}}",
-                json::string(s.path.display().to_string().as_bytes()),
+                json::string(s.name.as_bytes()),
                 s.ring.servers().len(),
                 s.ring.points().len()
             )
@@ -173,8 +183,10 @@ pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<E
         }
         writeln!(
             out,
-            "],\"moved\":{{\"hashes\":{moved},\"fraction\":{}}},\"ideal\":{{\"fraction\":{ideal}}}}}",
-            share(moved)
+            "],\"moved\":{{\"hashes\":{moved},\"fraction\":{}}},\
+             \"ideal\":{{\"hashes\":{ideal},\"fraction\":{}}}}}",
+            share(moved),
+            share(ideal)
         )?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -201,7 +213,7 @@ pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<E
                 "{:<wf$}  {:<wt$}  {:>8}",
                 text(from),
                 text(to),
-                percent(share(*hashes))
+                percent(*hashes)
             )?;
         }
         writeln!(out)?;
@@ -209,18 +221,19 @@ pub fn run(old: &Path, new: &Path, json: bool, out: &mut impl Write) -> Result<E
     writeln!(
         out,
         "moved: {} of the keys ({moved} of {RING} hashes)",
-        percent(share(moved))
+        percent(moved)
     )?;
     let verdict = if moved == 0 {
         "no key moves".to_string()
-    } else if ideal > 0.0 {
-        format!("ketama moves {:.2} times that", share(moved) / ideal)
+    } else if ideal > 0 {
+        format!("ketama moves {:.2} times that", moved as f64 / ideal as f64)
     } else {
-        "the weights did not change, yet keys move".to_string()
+        "every server keeps its share, yet keys move".to_string()
     };
     writeln!(
         out,
-        "ideal: {} (the share of weight that changes servers); {verdict}",
+        "ideal: {} (the share of the keys that servers gain: no placement moves less); \
+         {verdict}",
         percent(ideal)
     )?;
     Ok(ExitCode::SUCCESS)

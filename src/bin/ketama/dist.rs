@@ -2,7 +2,8 @@
 //! from the exact arcs of the ring. With 160 points per server on average the shares are
 //! only roughly proportional, and a server that gets 0 points shows up at -100%.
 
-use crate::{column_width, json, percent, text, Failure};
+use crate::input::Rules;
+use crate::{column_width, decimals, json, load, percent, text, Failure};
 use ketama::arcs::{self, RING};
 use std::io::Write;
 use std::path::Path;
@@ -27,8 +28,13 @@ impl Row<'_> {
     }
 }
 
-pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Failure> {
-    let c = crate::load(file)?;
+pub fn run(
+    file: &Path,
+    rules: Rules,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode, Failure> {
+    let (name, c) = load(file, rules)?;
     let total: u64 = c.servers().iter().map(|s| s.weight).sum();
     let shares = arcs::server_shares(&c);
     let mut points = vec![0; c.servers().len()];
@@ -59,7 +65,7 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
         writeln!(
             out,
             "{{\"file\":{},\"servers\":[",
-            json::string(file.display().to_string().as_bytes())
+            json::string(name.as_bytes())
         )?;
         for (i, r) in rows.iter().enumerate() {
             let comma = if i + 1 < rows.len() { "," } else { "" };
@@ -86,6 +92,9 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
     }
 
     let width = column_width(rows.iter().map(|r| r.addr), "server");
+    let places = decimals(rows.iter().flat_map(|r| [r.weight_share, r.ring_share]));
+    let share = |s: f64| percent(s, places);
+    let share_width = share(1.0).len().max(8);
     // A negative weight in the file is read as a 20-digit unsigned long.
     let weights = rows
         .iter()
@@ -97,18 +106,18 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
         .fold(0.0, f64::max);
     writeln!(
         out,
-        "{:<width$}  {:>weights$}  {:>6}  {:>8}  {:>8}  {:>9}  # keys, | weight",
+        "{:<width$}  {:>weights$}  {:>6}  {:>share_width$}  {:>share_width$}  {:>9}  # keys, | weight",
         "server", "weight", "points", "weight%", "keys%", "deviation"
     )?;
     for r in &rows {
         writeln!(
             out,
-            "{:<width$}  {:>weights$}  {:>6}  {:>8}  {:>8}  {:>9}  {}",
+            "{:<width$}  {:>weights$}  {:>6}  {:>share_width$}  {:>share_width$}  {:>9}  {}",
             text(r.addr),
             r.weight,
             r.points,
-            percent(r.weight_share),
-            percent(r.ring_share),
+            share(r.weight_share),
+            share(r.ring_share),
             format!("{:+.1}%", r.deviation() * 100.0),
             bar(r.ring_share / largest, r.weight_share / largest)
         )?;
@@ -117,8 +126,8 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Fa
         out,
         "worst: {} gets {} of the keys for {} of the weight ({:+.1}%)",
         text(worst.addr),
-        percent(worst.ring_share),
-        percent(worst.weight_share),
+        share(worst.ring_share),
+        share(worst.weight_share),
         worst.deviation() * 100.0
     )?;
     Ok(ExitCode::SUCCESS)

@@ -4,12 +4,15 @@
 mod check;
 mod diff;
 mod dist;
+mod input;
 mod json;
 mod map;
 mod points;
 
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
+use input::Rules;
+use ketama::arcs;
 use ketama::cache;
 use ketama::continuum::Continuum;
 use std::ffi::OsString;
@@ -20,12 +23,20 @@ use std::process::ExitCode;
 
 /// Consistent hashing as libketama does it: map keys, inspect and check server files, and see
 /// what a change of server file moves before deploying it.
+///
+/// A FILE may be "-" for standard input, or a pipe: ketama diff pool.servers <(git show
+/// HEAD:pool.servers).
 #[derive(Parser)]
 #[command(name = "ketama", version)]
 struct Cli {
     /// Print JSON for machines instead of text for people.
     #[arg(long, global = true)]
     json: bool,
+    /// Read FILEs as server files, as ketama_roll does ("file"), or as server lists, as
+    /// create_ketama takes servers ("memory": the whole address hashed, whatever its length;
+    /// the weight as written).
+    #[arg(long, global = true, value_enum, default_value_t = Rules::File)]
+    rules: Rules,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,11 +60,14 @@ enum Command {
     },
     /// Check a server file the way the library reads it, explaining every surprise.
     ///
-    /// Exits 0 when nothing is found, 1 when the library rejects the file or reads any line
-    /// differently from how it looks.
+    /// Exits 1 when the library rejects the file (errors), 0 when it accepts it, even with
+    /// lines it reads differently from how they look (warnings), unless --strict is given.
     Check {
         /// The server file.
         file: PathBuf,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        strict: bool,
     },
     /// Compare each server's share of the weight with its exact share of the hash ring.
     Dist {
@@ -98,10 +112,20 @@ impl From<cache::RollError> for Failure {
     }
 }
 
-/// Reads and builds a server file exactly as `ketama_roll` does.
-fn load(path: &Path) -> Result<Continuum, Failure> {
-    let (bytes, _) = cache::read(path)?;
-    Ok(cache::load(path, &bytes)?)
+/// Reads a server file and builds its continuum exactly as the library does under `rules`;
+/// also the name messages give it.
+fn load(path: &Path, rules: Rules) -> Result<(String, Continuum), Failure> {
+    let input = input::read(path)?;
+    let continuum = input::load(&input, rules)?;
+    Ok((input.name, continuum))
+}
+
+/// "1 server", "2 servers".
+fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
 }
 
 /// An address or key for people: bytes that are not UTF-8 shown as U+FFFD.
@@ -116,19 +140,44 @@ fn column_width<'a>(cells: impl Iterator<Item = &'a [u8]>, title: &str) -> usize
         .fold(title.len(), usize::max)
 }
 
-/// A share of the ring (0 to 1) as a percentage with three decimals.
-fn percent(share: f64) -> String {
-    format!("{:.3}%", share * 100.0)
+/// Decimals that show three significant digits of the smallest of `shares` (0 to 1, as
+/// percentages), and at least three: with 10,000 servers a share is about 0.01%. Shares under
+/// one hash value of the ring (a weight's share can be far smaller) count as 0.
+fn decimals(shares: impl Iterator<Item = f64>) -> usize {
+    let one_hash = 1.0 / arcs::RING as f64;
+    let smallest = shares.filter(|&s| s >= one_hash).fold(1.0, f64::min) * 100.0;
+    (2 - smallest.log10().floor() as i64).clamp(3, 12) as usize
+}
+
+/// A share of the ring (0 to 1) as a percentage with `decimals` decimals.
+fn percent(share: f64, decimals: usize) -> String {
+    format!("{:.*}%", decimals, share * 100.0)
 }
 
 fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
-    let json = cli.json;
+    let (json, rules) = (cli.json, cli.rules);
     let code = match cli.command {
-        Command::Map { file, keys } => map::run(&file, &keys, json, out)?,
-        Command::Points { file } => points::run(&file, json, out)?,
-        Command::Check { file } => check::run(&file, json, out)?,
-        Command::Dist { file } => dist::run(&file, json, out)?,
-        Command::Diff { old, new } => diff::run(&old, &new, json, out)?,
+        Command::Map { file, keys } => {
+            if input::is_stdin(&file) && keys.is_empty() {
+                return Err(Failure::Message(
+                    "the server file and the keys cannot both come from standard input: \
+                     give the keys as arguments"
+                        .to_string(),
+                ));
+            }
+            map::run(&file, rules, &keys, json, out)?
+        }
+        Command::Points { file } => points::run(&file, rules, json, out)?,
+        Command::Check { file, strict } => check::run(&file, rules, strict, json, out)?,
+        Command::Dist { file } => dist::run(&file, rules, json, out)?,
+        Command::Diff { old, new } => {
+            if input::is_stdin(&old) && input::is_stdin(&new) {
+                return Err(Failure::Message(
+                    "standard input can be read once: give OLD or NEW as -, not both".to_string(),
+                ));
+            }
+            diff::run(&old, &new, rules, json, out)?
+        }
     };
     out.flush()?;
     Ok(code)

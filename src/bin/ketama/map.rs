@@ -1,6 +1,7 @@
 //! `ketama map`: the server of each key, fast enough for millions of keys from a pipe: one
 //! reused line buffer, one MD5 and one binary search per key, buffered output.
 
+use crate::input::Rules;
 use crate::{json, load, Failure};
 use ketama::hash;
 use std::ffi::OsString;
@@ -11,11 +12,12 @@ use std::process::ExitCode;
 
 pub fn run(
     file: &Path,
+    rules: Rules,
     keys: &[OsString],
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
-    let c = load(file)?;
+    let (_, c) = load(file, rules)?;
     let mut emit = |key: &[u8]| -> io::Result<()> {
         let hash = hash::key_hash(key);
         let index = c

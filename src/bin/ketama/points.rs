@@ -1,14 +1,20 @@
 //! `ketama points`: the continuum, byte for byte as `ketama_print_continuum` prints it, so
 //! that it can be compared with the original's output (`%.22s` of `mcs.ip` is its C string).
 
+use crate::input::Rules;
 use crate::{json, load, Failure};
 use ketama::parse::c_string;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode, Failure> {
-    let c = load(file)?;
+pub fn run(
+    file: &Path,
+    rules: Rules,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode, Failure> {
+    let (_, c) = load(file, rules)?;
     let points = c.points();
     if json {
         writeln!(out, "{{\"numpoints\":{},\"points\":[", points.len())?;
