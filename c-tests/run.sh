@@ -120,13 +120,15 @@ fi
 # memory accesses, but without its leak check: whatever a thread of the parent was holding at
 # the fork is unreachable in the child, where that thread does not exist. Not under ASan:
 # GCC 12's libasan does not hold its allocator's locks across fork, so a child can hang in
-# its malloc whatever the library does.
+# its malloc whatever the library does. valgrind runs one thread at a time; with its default
+# scheduler the two busy threads can keep the forking thread from running again for minutes
+# once it returns from waitpid, hence --fair-sched=yes (a ticket lock: each runs in turn).
 if $cc "${cflags[@]}" -Iinclude -o "$bin/test_fork" c-tests/test_fork.c -L"$lib" -lketama \
     -lpthread; then ok; else fail "test_fork.c does not compile"; fi
 run test_fork "$bin/test_fork" "$scratch"
 if command -v valgrind >/dev/null; then
-    run valgrind-test_fork valgrind -q --error-exitcode=99 --leak-check=no "$bin/test_fork" \
-        "$scratch" 20 30
+    run valgrind-test_fork valgrind -q --fair-sched=yes --error-exitcode=99 --leak-check=no \
+        "$bin/test_fork" "$scratch" 20 30
 fi
 
 # make install/uninstall, pkg-config (shared and static), exported symbols, ketama(3).
