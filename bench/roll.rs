@@ -11,6 +11,7 @@
 
 use ketama::continuum::{self, Continuum};
 use ketama::parse;
+use ketama::workers::Workers;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -76,14 +77,15 @@ fn main() {
             let t0 = Instant::now();
             let servers = black_box(parse::parse(&file).unwrap());
             let parse = ms(t0);
+            let workers = Workers::for_points(points);
             let t0 = Instant::now();
-            let keyed = black_box(continuum::hash_points(&servers, &counts, points));
+            let keyed = black_box(continuum::hash_points(&servers, &counts, points, workers));
             let md5 = ms(t0);
             let t0 = Instant::now();
-            let keyed = black_box(continuum::sort_by_point(keyed));
+            let keyed = black_box(continuum::sort_by_point(keyed, workers));
             let sort = ms(t0);
             let t0 = Instant::now();
-            let c = black_box(Continuum::from_sorted(servers, &counts, keyed));
+            let c = black_box(Continuum::from_sorted(servers, &counts, keyed, workers));
             let structure = ms(t0);
             drop(c);
             for (v, t) in steps.iter_mut().zip([parse, md5, sort, structure, all]) {

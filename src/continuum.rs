@@ -7,6 +7,8 @@
 use crate::hash;
 use crate::hints;
 use crate::index::{Bounds, Search, GROUP};
+use crate::workers::{split_at, split_at_ref, Workers};
+use crate::zeroed;
 use std::collections::BTreeMap;
 use std::ffi::{CStr, CString};
 use std::fmt;
@@ -310,21 +312,46 @@ impl Continuum {
         let counts = digest_counts(&servers, total)?;
         let npoints: u64 = counts.iter().map(|&k| 4 * u64::from(k)).sum();
 
-        let keyed = sort_by_point(hash_points(&servers, &counts, npoints as usize));
-        Ok(Continuum::from_sorted(servers, &counts, keyed))
+        Ok(Continuum::build_on(
+            servers,
+            &counts,
+            Workers::for_points(npoints as usize),
+        ))
+    }
+
+    /// The continuum of `servers` with `counts[i]` digests for server `i` (`digest_counts`),
+    /// built by `workers`: `hash_points`, `sort_by_point`, `from_sorted`. Public so that tests
+    /// and `bench/roll.rs` can choose the threads; what it builds is the same on any.
+    pub fn build_on(servers: Vec<Server>, counts: &[u32], workers: Workers) -> Continuum {
+        let npoints = counts.iter().map(|&k| 4 * k as usize).sum();
+        let keyed = sort_by_point(hash_points(&servers, counts, npoints, workers), workers);
+        Continuum::from_sorted(servers, counts, keyed, workers)
     }
 
     /// The continuum of `servers` with `counts[i]` digests for server `i`, from their points
     /// as `(point << 32 | server)` sorted by point (`hash_points`, then `sort_by_point`): the
     /// `mcs` array C reads and the search structure. The last step of `build`, public so that
-    /// `bench/roll.rs` can time each step of a roll.
-    pub fn from_sorted(servers: Vec<Server>, counts: &[u32], keyed: Vec<u64>) -> Continuum {
+    /// `bench/roll.rs` can time each step of a roll. `workers` fill the arrays, each a piece
+    /// of them.
+    pub fn from_sorted(
+        servers: Vec<Server>,
+        counts: &[u32],
+        keyed: Vec<u64>,
+        workers: Workers,
+    ) -> Continuum {
         let ips: Vec<[u8; IP_LEN]> = servers.iter().map(|s| ip_of(&s.addr)).collect();
-        let points = hints::collect(
-            keyed
-                .iter()
-                .map(|&key| Point::new((key >> 32) as u32, ips[(key & 0xffff_ffff) as usize])),
-        );
+        let mut points: Vec<Point> = zeroed::vec(keyed.len());
+        hints::huge_pages(&points);
+        let cuts = even_cuts(keyed.len(), workers.pieces());
+        let jobs: Vec<_> = split_at(&mut points, &cuts)
+            .into_iter()
+            .zip(split_at_ref(&keyed, &cuts))
+            .collect();
+        workers.run(jobs, |(points, keyed)| {
+            for (p, &key) in points.iter_mut().zip(keyed) {
+                *p = Point::new((key >> 32) as u32, ips[(key & 0xffff_ffff) as usize]);
+            }
+        });
         let extras: Vec<ServerExtra> = servers
             .iter()
             .zip(counts)
@@ -340,6 +367,7 @@ impl Continuum {
             &keyed,
             servers.len(),
             (BYTES_PER_POINT * points.len()).saturating_sub(used),
+            workers,
         );
         Continuum {
             points,
@@ -455,14 +483,43 @@ impl Continuum {
 
 /// The points of `servers`, `counts[i]` digests of four points for server `i`, as
 /// `(point << 32 | server)`, `npoints` of them in all, in no particular order: the MD5 step of a
-/// build. The inputs `"<address>-<k>"` are hashed in multi-buffer batches of equal length,
-/// which md5-many hashes with its fastest kernels.
-pub fn hash_points(servers: &[Server], counts: &[u32], npoints: usize) -> Vec<u64> {
-    let mut keyed = Vec::with_capacity(npoints);
+/// build. The list is cut into `workers.pieces()` runs of servers with about as many points
+/// each, each hashed into its own part of the result. The inputs `"<address>-<k>"` are hashed
+/// in multi-buffer batches of equal length, which md5-many hashes with its fastest kernels.
+pub fn hash_points(
+    servers: &[Server],
+    counts: &[u32],
+    npoints: usize,
+    workers: Workers,
+) -> Vec<u64> {
+    let mut keyed = vec![0; npoints];
     hints::huge_pages(&keyed);
+    // The first server of each run but the first, and the first point of its run.
+    let (mut firsts, mut cuts) = (Vec::new(), Vec::new());
+    let (pieces, mut before) = (workers.pieces(), 0);
+    for (k, &digests) in counts.iter().enumerate() {
+        if k > 0 && cuts.len() + 1 < pieces && before * pieces >= (cuts.len() + 1) * npoints {
+            firsts.push(k);
+            cuts.push(before);
+        }
+        before += 4 * digests as usize;
+    }
+    let runs = std::iter::once(0)
+        .chain(firsts.iter().copied())
+        .zip(firsts.iter().copied().chain([servers.len()]));
+    let jobs: Vec<_> = runs.zip(split_at(&mut keyed, &cuts)).collect();
+    workers.run(jobs, |((first, end), out)| {
+        hash_run(&servers[first..end], &counts[first..end], first, out);
+    });
+    keyed
+}
+
+/// `hash_points` for the servers `first..` of a continuum, `servers`, into `out`.
+fn hash_run(servers: &[Server], counts: &[u32], first: usize, out: &mut [u64]) {
     // By input length. A server's inputs have one length per number of digits of `k`.
     let mut queues: BTreeMap<usize, Inputs> = BTreeMap::new();
-    for (owner, (server, &digests)) in servers.iter().zip(counts).enumerate() {
+    let mut filled = 0;
+    for (owner, (server, &digests)) in (first..).zip(servers.iter().zip(counts)) {
         let mut k = 0;
         while k < digests {
             let width = k.checked_ilog10().unwrap_or(0) + 1;
@@ -472,16 +529,16 @@ pub fn hash_points(servers: &[Server], counts: &[u32], npoints: usize) -> Vec<u6
             for k in k..same_width {
                 queue.push(&server.addr, k, owner as u32);
                 if queue.owners.len() == BUILD_BATCH {
-                    queue.hash_into(&mut keyed);
+                    filled = queue.hash_into(out, filled);
                 }
             }
             k = same_width;
         }
     }
     for queue in queues.values_mut() {
-        queue.hash_into(&mut keyed);
+        filled = queue.hash_into(out, filled);
     }
-    keyed
+    debug_assert_eq!(filled, out.len());
 }
 
 /// `"<address>-<k>"` strings of one length, with the server of each, until hashed.
@@ -509,55 +566,159 @@ impl Inputs {
         self.owners.push(owner);
     }
 
-    /// Hashes the inputs, appends their four points each to `keyed`, and empties the queue.
-    fn hash_into(&mut self, keyed: &mut Vec<u64>) {
+    /// Hashes the inputs, writes their four points each to `out` from `filled` on, empties
+    /// the queue, and returns how much of `out` is filled now.
+    fn hash_into(&mut self, out: &mut [u64], filled: usize) -> usize {
         let inputs: Vec<&[u8]> = self.bytes.chunks_exact(self.len).collect();
         hash::md5_each(&inputs, &mut self.digests);
-        for (digest, &owner) in self.digests.iter().zip(&self.owners) {
-            keyed
-                .extend(hash::words(digest).map(|point| u64::from(point) << 32 | u64::from(owner)));
+        let n = 4 * self.owners.len();
+        for (points, (digest, &owner)) in out[filled..filled + n]
+            .chunks_exact_mut(4)
+            .zip(self.digests.iter().zip(&self.owners))
+        {
+            for (p, point) in points.iter_mut().zip(hash::words(digest)) {
+                *p = u64::from(point) << 32 | u64::from(owner);
+            }
         }
         self.bytes.clear();
         self.owners.clear();
+        filled + n
     }
 }
 
+/// Points a bucket of `sort_by_point` holds on average, at most: 32 KB, which its sort reads
+/// and writes in the core's L1 and L2 caches.
+const SORT_BUCKET: usize = 4096;
+
 /// Sorts `(point << 32 | server)` entries by point and, among equal points, by server: the
-/// order of the original's sort, which is stable and sees the servers in order. A
-/// least-significant-digit radix sort over the point's 32 bits in three 11-bit digits (whose
-/// counts are taken in one read), linear in the number of points, then each run of equal
-/// points (a few hundred among a million) sorted by server.
-pub fn sort_by_point(mut keyed: Vec<u64>) -> Vec<u64> {
-    const BITS: u32 = 11;
-    const RADIX: usize = 1 << BITS;
-    const PASSES: usize = 3;
-    let digit = |key: u64, pass: usize| ((key >> (32 + pass as u32 * BITS)) as usize) % RADIX;
-    let mut starts = [[0usize; RADIX]; PASSES];
-    for &key in &keyed {
-        for (pass, counts) in starts.iter_mut().enumerate() {
-            counts[digit(key, pass)] += 1;
+/// order of the original's sort, which is stable and sees the servers in order.
+///
+/// Two steps, each in `workers.pieces()` pieces, the second taking the pieces the first left:
+/// - each piece of the input is grouped by the points' top bits into the same range of a
+///   second array (a counting sort: a bucket a few thousand points on average, a few hundred
+///   buckets for a million points, so that the writes go to as many places as the caches and
+///   the TLB follow);
+/// - each bucket, gathered from every piece, is sorted in cache by a least-significant-digit
+///   radix sort of its points' other bits (digits of at most 8 bits, counted in one read),
+///   written to its place in the result, and its runs of equal points (a few hundred among a
+///   million) put in server order; a piece of the second step is a run of whole buckets.
+pub fn sort_by_point(mut keyed: Vec<u64>, workers: Workers) -> Vec<u64> {
+    let n = keyed.len();
+    let bits = (n / SORT_BUCKET).max(1).ilog2().min(12);
+    let buckets = 1usize << bits;
+    let bucket = |key: u64| ((key >> 32) >> (32 - bits)) as usize;
+    let mut grouped = vec![0; n];
+    hints::huge_pages(&grouped);
+    let cuts = even_cuts(n, workers.pieces());
+    // Where each bucket starts in each piece of `grouped` (the piece's own indices), and ends.
+    let mut starts = vec![vec![0usize; buckets + 1]; cuts.len() + 1];
+    let jobs: Vec<_> = split_at_ref(&keyed, &cuts)
+        .into_iter()
+        .zip(split_at(&mut grouped, &cuts))
+        .zip(starts.iter_mut())
+        .collect();
+    workers.run(jobs, |((from, to), starts)| {
+        for &key in from {
+            starts[bucket(key) + 1] += 1;
         }
-    }
-    let mut other = vec![0u64; keyed.len()];
-    hints::huge_pages(&other);
-    for (pass, starts) in starts.iter_mut().enumerate() {
-        let mut next = 0;
-        for start in starts.iter_mut() {
-            (*start, next) = (next, next + *start);
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
         }
-        for &key in &keyed {
-            let slot = &mut starts[digit(key, pass)];
-            other[*slot] = key;
+        let mut next = starts.clone();
+        for &key in from {
+            let slot = &mut next[bucket(key)];
+            to[*slot] = key;
             *slot += 1;
         }
-        std::mem::swap(&mut keyed, &mut other);
+    });
+
+    // Where each bucket starts in the result; the pieces of the second step.
+    let mut at = vec![0; buckets + 1];
+    for b in 0..buckets {
+        at[b + 1] = at[b] + starts.iter().map(|s| s[b + 1] - s[b]).sum::<usize>();
     }
-    for run in keyed.chunk_by_mut(|a, b| a >> 32 == b >> 32) {
+    let firsts: Vec<usize> = cuts
+        .iter()
+        .map(|&point| at.partition_point(|&a| a < point))
+        .collect();
+    let cuts_out: Vec<usize> = firsts.iter().map(|&b| at[b]).collect();
+    // Each piece of `grouped`: where it starts, and its buckets' starts.
+    let pieces: Vec<(usize, &[usize])> = std::iter::once(0)
+        .chain(cuts.iter().copied())
+        .zip(starts.iter().map(Vec::as_slice))
+        .collect();
+    let jobs: Vec<_> = std::iter::once(0)
+        .chain(firsts.iter().copied())
+        .zip(firsts.iter().copied().chain([buckets]))
+        .zip(split_at(&mut keyed, &cuts_out))
+        .collect();
+    workers.run(jobs, |((first, end), out)| {
+        let (mut items, mut spare) = (Vec::new(), Vec::new());
+        let mut out = out;
+        for b in first..end {
+            items.clear();
+            for &(offset, s) in &pieces {
+                items.extend_from_slice(&grouped[offset + s[b]..offset + s[b + 1]]);
+            }
+            let here;
+            (here, out) = out.split_at_mut(items.len());
+            sort_bucket(&mut items, &mut spare, here, 32 - bits);
+        }
+    });
+    keyed
+}
+/// Sorts `items`, the points of one bucket of `sort_by_point`, which share their bits above the
+/// `low` lowest, into `out`, by point and then server. `spare` is room to work in.
+fn sort_bucket(items: &mut [u64], spare: &mut Vec<u64>, out: &mut [u64], low: u32) {
+    // A handful of points: sorting them whole costs less than counting digits.
+    if items.len() < 64 {
+        out.copy_from_slice(items);
+        out.sort_unstable();
+        return;
+    }
+    spare.resize(items.len(), 0);
+    if low <= 24 {
+        radix_sort::<3>(items, spare, out);
+    } else {
+        radix_sort::<4>(items, spare, out);
+    }
+    for run in out.chunk_by_mut(|a, b| a >> 32 == b >> 32) {
         if run.len() > 1 {
             run.sort_unstable();
         }
     }
-    keyed
+}
+
+/// Sorts `items` into `out` by the `8 * DIGITS` low bits of their points (stable: equal
+/// points stay in the order of `items`), one 8-bit digit a pass, all digits counted in one
+/// read. `spare` holds as many items.
+fn radix_sort<const DIGITS: usize>(items: &mut [u64], spare: &mut [u64], out: &mut [u64]) {
+    let digit = |key: u64, d: usize| usize::from((key >> (32 + 8 * d)) as u8);
+    let mut starts = [[0u32; 256]; DIGITS];
+    for &key in items.iter() {
+        for (d, counts) in starts.iter_mut().enumerate() {
+            counts[digit(key, d)] += 1;
+        }
+    }
+    let (mut from, mut to) = (items, spare);
+    for (d, starts) in starts.iter_mut().enumerate() {
+        let mut next = 0;
+        for start in starts.iter_mut() {
+            (*start, next) = (next, next + *start);
+        }
+        let dest = if d + 1 == DIGITS { &mut *out } else { &mut *to };
+        for &key in from.iter() {
+            let slot = &mut starts[digit(key, d)];
+            dest[*slot as usize] = key;
+            *slot += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+    }
+}
+
+/// Where to cut `n` items into `pieces` pieces of about the same size.
+fn even_cuts(n: usize, pieces: usize) -> Vec<usize> {
+    (1..pieces).map(|k| k * n / pieces).collect()
 }
 
 /// Appends `k` in decimal, as `sprintf("%d")` writes it.
@@ -636,7 +797,7 @@ mod tests {
             .collect();
         let keyed: Vec<u64> = sorted.iter().map(|&point| u64::from(point) << 32).collect();
         Continuum {
-            index: Search::new(&keyed, 1, 64 * points.len()),
+            index: Search::new(&keyed, 1, 64 * points.len(), Workers::ONE),
             points,
             servers: vec![server("a", 1)],
             extras: vec![],
@@ -799,15 +960,44 @@ mod tests {
         let keyed: Vec<u64> = (0..100_000u64)
             .map(|_| (next() % 5000) << 32 | (next() % 3000))
             .collect();
-        let mut expected = keyed.clone();
-        expected.sort_unstable();
-        assert_eq!(sort_by_point(keyed), expected);
-        let mut wide: Vec<u64> = (0..5000u64)
+        // Points spread over the ring, a few of them equal.
+        let spread: Vec<u64> = (0..300_000u64)
+            .map(|_| (next() % (1 << 32)) << 32 | (next() % 3000))
+            .collect();
+        // All points in a few of the sort's buckets: the others are empty.
+        let clustered: Vec<u64> = (0..50_000u64)
+            .map(|_| (next() % 7) << 61 | (next() % (1 << 20)) << 32 | (next() % 100))
+            .collect();
+        let wide: Vec<u64> = (0..5000u64)
             .map(|i| (i * 2_654_435_761 % (1 << 32)) << 32 | (5000 - i))
             .collect();
-        let sorted = sort_by_point(wide.clone());
-        wide.sort_unstable();
-        assert_eq!(sorted, wide);
+        for keyed in [keyed, spread, clustered, wide, vec![7 << 32 | 1], vec![]] {
+            let mut expected = keyed.clone();
+            expected.sort_unstable();
+            for workers in [Workers::ONE, Workers::new(1, 5), Workers::new(3, 64)] {
+                assert_eq!(sort_by_point(keyed.clone(), workers), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn any_workers_build_the_same_continuum() {
+        // 1000 servers: 158,000 points, in the packed layout; two servers of the same address
+        // tie at every point.
+        let mut servers: Vec<Server> = (0..1000)
+            .map(|i| server(&format!("10.0.{}.{}:11211", i / 256, i % 256), 100 + i % 9))
+            .collect();
+        servers[999].addr = servers[3].addr.clone();
+        let counts = digest_counts(&servers, Total::Checked).unwrap();
+        let one = Continuum::build_on(servers.clone(), &counts, Workers::ONE);
+        assert!(one.index.is_packed());
+        for workers in [Workers::new(2, 8), Workers::new(4, 5), Workers::new(1, 300)] {
+            let other = Continuum::build_on(servers.clone(), &counts, workers);
+            assert_eq!(other.points, one.points);
+            assert_eq!(other.index, one.index);
+        }
+        let twins = (0..one.points.len()).filter(|&i| one.owner(i) == 999).count();
+        assert_eq!(twins, 4 * counts[999] as usize);
     }
 
     #[test]

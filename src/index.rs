@@ -19,6 +19,7 @@
 //! continuum overlap with the hashing instead of following it.
 
 use crate::hints;
+use crate::workers::{split_at, split_at_ref, Workers};
 
 /// Most hashes one `prepare` and `finish` take: as many as `hash::BATCH` keys per multi-buffer
 /// MD5 call, enough cache misses in flight to fill the CPU's miss buffers.
@@ -29,7 +30,7 @@ pub type Bounds = [(usize, usize); GROUP];
 
 /// The bucket table: entry `b` is the index of the first point at or above bucket `b`'s
 /// range, the last entry the number of points. 2-byte entries while point indices fit.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 enum Starts {
     Short(Vec<u16>),
     Long(Vec<u32>),
@@ -45,20 +46,21 @@ impl Starts {
         }
     }
 
-    /// The table of `1 << bits` buckets over `points` (sorted ascending).
-    fn new(points: impl Iterator<Item = u32>, len: usize, bits: u32) -> Starts {
-        let shift = 32 - bits;
-        let mut counts = vec![0u32; (1 << bits) + 1];
-        for point in points {
-            counts[(u64::from(point) >> shift) as usize + 1] += 1;
-        }
-        for b in 0..1 << bits {
-            counts[b + 1] += counts[b];
-        }
+    /// The table of `1 << bits` buckets over `len` points, zeroed, for `Search::fill`.
+    fn zeroed(len: usize, bits: u32) -> Starts {
+        let entries = (1 << bits) + 1;
         if Starts::entry_bytes(len) == 2 {
-            Starts::Short(counts.iter().map(|&s| s as u16).collect())
+            Starts::Short(vec![0; entries])
         } else {
-            Starts::Long(counts)
+            Starts::Long(vec![0; entries])
+        }
+    }
+
+    /// The table cut before each entry of `cuts`.
+    fn split(&mut self, cuts: &[usize]) -> Vec<Table<'_>> {
+        match self {
+            Starts::Short(s) => split_at(s, cuts).into_iter().map(Table::Short).collect(),
+            Starts::Long(s) => split_at(s, cuts).into_iter().map(Table::Long).collect(),
         }
     }
 
@@ -79,8 +81,48 @@ impl Starts {
     }
 }
 
+/// A piece of the bucket table, filled by one job of `Search::fill`.
+enum Table<'a> {
+    Short(&'a mut [u16]),
+    Long(&'a mut [u32]),
+}
+
+impl Table<'_> {
+    /// Fills the entries of a piece of the table, the first of which is entry `first`, from
+    /// the points that lie in the piece's buckets, `keyed` (sorted), the first of which is
+    /// point `at`: an entry is the index of the first of those points at or above its
+    /// bucket, or the index past them where none is.
+    fn fill(self, first: usize, shift: u32, keyed: &[u64], at: usize) {
+        match self {
+            Table::Short(t) => fill_table(t, first, shift, keyed, at, |i| i as u16),
+            Table::Long(t) => fill_table(t, first, shift, keyed, at, |i| i as u32),
+        }
+    }
+}
+
+/// `Table::fill` for one entry type, `entry` converting an index (that fits: see
+/// `Starts::entry_bytes`).
+fn fill_table<T: Copy>(
+    table: &mut [T],
+    first: usize,
+    shift: u32,
+    keyed: &[u64],
+    at: usize,
+    entry: impl Fn(usize) -> T,
+) {
+    let mut next = 0;
+    for (i, &key) in keyed.iter().enumerate() {
+        let last = ((key >> 32) >> shift) as usize - first;
+        if next <= last {
+            table[next..=last].fill(entry(at + i));
+            next = last + 1;
+        }
+    }
+    table[next..].fill(entry(at + keyed.len()));
+}
+
 /// A server index stored in as few bytes as the number of servers needs.
-pub trait Owner: Copy {
+pub trait Owner: Copy + Default + Send + Sync + 'static {
     /// The server of a `(point << 32 | server)` entry, truncated to this width.
     fn of(keyed: u64) -> Self;
     fn index(self) -> usize;
@@ -133,6 +175,20 @@ trait Slots {
     fn prefetch(&self, lo: usize, hi: usize);
 
     fn heap_bytes(&self) -> usize;
+
+    /// A piece of the arrays, filled by one job of `Search::fill`.
+    type Part<'a>: Send
+    where
+        Self: 'a;
+
+    /// The arrays of `len` points, zeroed: not written to until filled (see `zeroed`).
+    fn zeroed(len: usize) -> Self;
+
+    /// The arrays cut before each point of `cuts`.
+    fn split(&mut self, cuts: &[usize]) -> Vec<Self::Part<'_>>;
+
+    /// Fills a piece from its points, as `(point << 32 | server)`.
+    fn fill(part: Self::Part<'_>, keyed: &[u64]);
 }
 
 /// Asks for the cache lines of `v[lo..hi]` that a search reads: the first and, in a bucket
@@ -148,19 +204,10 @@ fn prefetch_range<T>(v: &[T], lo: usize, hi: usize) {
 }
 
 /// Each point's whole value, and its server apart.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Whole<O> {
     keys: Vec<u32>,
     owners: Vec<O>,
-}
-
-impl<O: Owner> Whole<O> {
-    fn new(keyed: &[u64]) -> Whole<O> {
-        Whole {
-            keys: hints::collect(keyed.iter().map(|&k| (k >> 32) as u32)),
-            owners: hints::collect(keyed.iter().map(|&k| O::of(k))),
-        }
-    }
 }
 
 impl<O: Owner> Slots for Whole<O> {
@@ -194,11 +241,36 @@ impl<O: Owner> Slots for Whole<O> {
     fn heap_bytes(&self) -> usize {
         self.keys.capacity() * 4 + self.owners.capacity() * std::mem::size_of::<O>()
     }
+
+    type Part<'a> = (&'a mut [u32], &'a mut [O]);
+
+    fn zeroed(len: usize) -> Whole<O> {
+        let whole = Whole {
+            keys: vec![0; len],
+            owners: vec![O::default(); len],
+        };
+        hints::huge_pages(&whole.keys);
+        hints::huge_pages(&whole.owners);
+        whole
+    }
+
+    fn split(&mut self, cuts: &[usize]) -> Vec<Self::Part<'_>> {
+        split_at(&mut self.keys, cuts)
+            .into_iter()
+            .zip(split_at(&mut self.owners, cuts))
+            .collect()
+    }
+
+    fn fill((keys, owners): Self::Part<'_>, keyed: &[u64]) {
+        for ((k, o), &key) in keys.iter_mut().zip(owners).zip(keyed) {
+            (*k, *o) = ((key >> 32) as u32, O::of(key));
+        }
+    }
 }
 
 /// Each point as one entry: its low 16 bits in the high half (the table has at least 2^16
 /// buckets, so a bucket's points share the rest), its server (fewer than 2^16) in the low half.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Packed {
     entries: Vec<u32>,
 }
@@ -208,18 +280,6 @@ const PACKED_SERVERS: usize = 1 << 16;
 
 /// Fewest table bits `Packed` works with.
 const PACKED_BITS: u32 = 16;
-
-impl Packed {
-    fn new(keyed: &[u64]) -> Packed {
-        Packed {
-            entries: hints::collect(
-                keyed
-                    .iter()
-                    .map(|&k| ((k >> 32) as u32) << 16 | (k & 0xffff) as u32),
-            ),
-        }
-    }
-}
 
 impl Slots for Packed {
     /// Buckets hold about four points on average (see `Search::new`); more than 16 is rare.
@@ -259,9 +319,29 @@ impl Slots for Packed {
     fn heap_bytes(&self) -> usize {
         self.entries.capacity() * 4
     }
+
+    type Part<'a> = &'a mut [u32];
+
+    fn zeroed(len: usize) -> Packed {
+        let packed = Packed {
+            entries: vec![0; len],
+        };
+        hints::huge_pages(&packed.entries);
+        packed
+    }
+
+    fn split(&mut self, cuts: &[usize]) -> Vec<&mut [u32]> {
+        split_at(&mut self.entries, cuts)
+    }
+
+    fn fill(entries: &mut [u32], keyed: &[u64]) {
+        for (e, &k) in entries.iter_mut().zip(keyed) {
+            *e = ((k >> 32) as u32) << 16 | (k & 0xffff) as u32;
+        }
+    }
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 enum Layout {
     Byte(Whole<u8>),
     Narrow(Whole<u16>),
@@ -282,7 +362,7 @@ macro_rules! with_slots {
 }
 
 /// The search structure over a continuum's points.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Search {
     /// A hash's bucket is `hash >> shift` (taken in 64 bits: the shift may be 32).
     shift: u32,
@@ -303,37 +383,65 @@ impl Search {
     /// Packed where the budget pays for 2^16 buckets, with one bucket per
     /// `PACKED_POINTS_PER_BUCKET` points beyond that; whole otherwise, with up to two buckets a
     /// point.
-    pub fn new(keyed: &[u64], servers: usize, budget: usize) -> Search {
+    ///
+    /// `workers` fill it: each piece of the ring (a range of buckets) on whichever thread is
+    /// free.
+    pub fn new(keyed: &[u64], servers: usize, budget: usize, workers: Workers) -> Search {
         let n = keyed.len();
         let entry = Starts::entry_bytes(n);
         // Most table entries `budget` leaves once each point takes `per_point` bytes.
         let table =
             |per_point: usize| (budget.saturating_sub(per_point * n) / entry).saturating_sub(1);
-        let (bits, layout) = if servers <= PACKED_SERVERS && table(4) >> PACKED_BITS > 0 {
+        if servers <= PACKED_SERVERS && table(4) >> PACKED_BITS > 0 {
             let wanted = (n / PACKED_POINTS_PER_BUCKET).max(1 << PACKED_BITS);
-            (
-                wanted.min(table(4)).ilog2(),
-                Layout::Packed(Packed::new(keyed)),
-            )
-        } else {
-            let owner = match servers {
-                0..=0x100 => 1,
-                0x101..=0x1_0000 => 2,
-                _ => 4,
-            };
-            let floor = if owner == 4 { n / 4 } else { 1 };
-            let most = table(4 + owner).max(floor).clamp(1, 2 * n.max(1));
-            let layout = match owner {
-                1 => Layout::Byte(Whole::new(keyed)),
-                2 => Layout::Narrow(Whole::new(keyed)),
-                _ => Layout::Wide(Whole::new(keyed)),
-            };
-            (most.ilog2(), layout)
+            return Search::fill(keyed, wanted.min(table(4)).ilog2(), workers, Layout::Packed);
+        }
+        let owner = match servers {
+            0..=0x100 => 1,
+            0x101..=0x1_0000 => 2,
+            _ => 4,
         };
+        let floor = if owner == 4 { n / 4 } else { 1 };
+        let bits = table(4 + owner).max(floor).clamp(1, 2 * n.max(1)).ilog2();
+        match owner {
+            1 => Search::fill(keyed, bits, workers, Layout::Byte),
+            2 => Search::fill(keyed, bits, workers, Layout::Narrow),
+            _ => Search::fill(keyed, bits, workers, Layout::Wide),
+        }
+    }
+
+    /// The structure of `1 << bits` buckets over `keyed` with the slots `S`, which `layout`
+    /// wraps. The ring is cut into `workers.pieces()` pieces at bucket boundaries; a job fills
+    /// the table entries of a piece's buckets and the slots of the points within them.
+    fn fill<S: Slots>(
+        keyed: &[u64],
+        bits: u32,
+        workers: Workers,
+        layout: fn(S) -> Layout,
+    ) -> Search {
+        let shift = 32 - bits;
+        let pieces = workers.pieces().min(1 << bits);
+        // The first bucket of each piece but the first, and its first point.
+        let firsts: Vec<usize> = (1..pieces).map(|k| (k << bits) / pieces).collect();
+        let cuts: Vec<usize> = firsts
+            .iter()
+            .map(|&b| keyed.partition_point(|&key| ((key >> 32) >> shift) < b as u64))
+            .collect();
+        let mut starts = Starts::zeroed(keyed.len(), bits);
+        let mut slots = S::zeroed(keyed.len());
+        let jobs: Vec<_> = (std::iter::once(0).chain(firsts.iter().copied()))
+            .zip(std::iter::once(0).chain(cuts.iter().copied()))
+            .zip(split_at_ref(keyed, &cuts))
+            .zip(starts.split(&firsts).into_iter().zip(slots.split(&cuts)))
+            .collect();
+        workers.run(jobs, |(((first, at), keyed), (table, part))| {
+            table.fill(first, shift, keyed, at);
+            S::fill(part, keyed);
+        });
         Search {
-            shift: 32 - bits,
-            starts: Starts::new(keyed.iter().map(|&k| (k >> 32) as u32), n, bits),
-            layout,
+            shift,
+            starts,
+            layout: layout(slots),
         }
     }
 
@@ -446,7 +554,11 @@ mod tests {
     /// Builds the structure and checks `locate`, `locate_beside`, `owner` and the batch steps
     /// at `probes`.
     fn check(keyed: &[u64], servers: usize, budget: usize, probes: &[u32]) -> Search {
-        let search = Search::new(keyed, servers, budget);
+        let search = Search::new(keyed, servers, budget, Workers::ONE);
+        // Filled in pieces, on other threads: the same structure.
+        for workers in [Workers::new(2, 3), Workers::new(3, 64)] {
+            assert_eq!(Search::new(keyed, servers, budget, workers), search);
+        }
         let mut out = vec![0; probes.len()];
         let mut bounds = [(0, 0); GROUP];
         for (hashes, out) in probes.chunks(GROUP).zip(out.chunks_mut(GROUP)) {

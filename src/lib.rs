@@ -23,8 +23,12 @@ pub mod lint;
 pub mod list;
 pub mod parse;
 pub mod text;
+pub mod workers;
 #[cfg(test)]
 mod xorshift;
+// Zeroed allocation of the `mcs` array, for threads to fill: one `unsafe` block.
+#[allow(unsafe_code)]
+mod zeroed;
 
 #[allow(unsafe_code)]
 pub mod ffi;

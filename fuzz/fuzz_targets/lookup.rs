@@ -2,13 +2,16 @@
 //! from the input: `server_for`, the batched `servers_for` (SIMD MD5) and `locate` must agree
 //! with a plain linear scan of the points. And the search structure by itself, over points the
 //! input chooses, in both of its layouts (whole points, and packed low halves with 2^16 buckets
-//! or more): `locate`, `owner` and the batch's `prepare`/`finish` against the same scan.
+//! or more): `locate`, `owner` and the batch's `prepare`/`finish` against the same scan. Both
+//! built on as many threads and in as many pieces as the input says: the same continuum and
+//! structure as on one.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use ketama::continuum::{Continuum, Server};
 use ketama::hash::key_hash;
 use ketama::index::{Search, GROUP};
+use ketama::workers::Workers;
 use ketama_fuzz::reference;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -16,6 +19,8 @@ use std::sync::OnceLock;
 #[derive(Arbitrary, Debug)]
 struct Input {
     shape: u8,
+    /// Threads and pieces of the builds from the input.
+    split: u8,
     /// (address number, weight) of up to 6 servers; fixed shapes when empty.
     servers: Vec<(u8, u8)>,
     keys: Vec<Vec<u8>>,
@@ -66,6 +71,11 @@ fn shapes() -> &'static [(Continuum, Vec<u32>)] {
     })
 }
 
+/// 1 to 3 threads, 1 to 9 pieces.
+fn workers(input: &Input) -> Workers {
+    Workers::new(1 + usize::from(input.split % 3), 1 + usize::from(input.split / 3 % 9))
+}
+
 fn check(c: &Continuum, points: &[u32], input: &Input) {
     let keys: Vec<&[u8]> = input.keys.iter().map(Vec::as_slice).collect();
     let mut batch = vec![None; keys.len()];
@@ -106,7 +116,7 @@ fn check_search(input: &Input) {
     let points: Vec<u32> = keyed.iter().map(|&k| (k >> 32) as u32).collect();
     let n = points.len();
     let budget = if packed { 4 * n + (8 << 16) } else { 6 * n };
-    let search = Search::new(&keyed, servers, budget);
+    let search = Search::new(&keyed, servers, budget, workers(input));
     assert_eq!(search.is_packed(), packed);
     let mut hashes = input.hashes.clone();
     for &p in &points {
@@ -147,6 +157,15 @@ fuzz_target!(|input: Input| {
         })
         .collect();
     // The heaviest of n servers gets at least 40 digests: never an empty continuum.
-    let (c, points) = with_points(Continuum::build(list).unwrap());
+    let (c, points) = with_points(Continuum::build(list.clone()).unwrap());
     check(&c, &points, &input);
+    let counts: Vec<u32> = (0..list.len())
+        .map(|i| c.server_info(i).unwrap().points / 4)
+        .collect();
+    let split = Continuum::build_on(list, &counts, workers(&input));
+    assert_eq!(split.points(), c.points());
+    for i in 0..points.len() {
+        assert_eq!(split.owner(i), c.owner(i), "owner of point {i}");
+    }
+    check(&split, &points, &input);
 });
