@@ -4,12 +4,16 @@
 //! bytes into servers; `md5` hashes every point's input (`hash_points`); `sort` orders the
 //! points (`sort_by_point`); `structure` builds the `mcs` array and the search structure
 //! (`Continuum::from_sorted`). `all` is the whole of it in one go, the validation of the servers
-//! and the count of their points included.
+//! and the count of their points included (`digest_counts`, then `Continuum::build_on`), as a
+//! roll does it.
+//!
+//! A fleet large enough for the build to use several threads (`Workers::for_points`) is timed
+//! twice: on one thread, then on as many as a roll uses on this machine.
 //!
 //! Usage: cargo run --release --example roll [-- REPS [SERVERS...]]   (default: 9 runs of 8,
 //! 100, 1000 and 10,000 servers; `make bench` runs it)
 
-use ketama::continuum::{self, Continuum};
+use ketama::continuum::{self, Continuum, Total};
 use ketama::parse;
 use ketama::workers::Workers;
 use std::hint::black_box;
@@ -43,6 +47,46 @@ fn summary(v: &mut [f64]) -> String {
     format!("{median:7.2} ({:.2}-{:.2})", v[0], v[v.len() - 1])
 }
 
+/// One row: the steps of `reps` rolls of `file` on `workers`.
+fn row(file: &[u8], reps: usize, workers: Workers) {
+    let mut steps: [Vec<f64>; 5] = Default::default();
+    let mut points = 0;
+    for _ in 0..reps {
+        // The whole roll first.
+        let t0 = Instant::now();
+        let servers = parse::parse(file).unwrap();
+        let counts = continuum::digest_counts(&servers, Total::Wrapping).unwrap();
+        let c = Continuum::build_on(servers, &counts, workers);
+        let all = ms(t0);
+        points = c.points().len();
+        drop(black_box(c));
+
+        // Then each step by itself.
+        let t0 = Instant::now();
+        let servers = black_box(parse::parse(file).unwrap());
+        let parse = ms(t0);
+        let t0 = Instant::now();
+        let keyed = black_box(continuum::hash_points(&servers, &counts, points, workers));
+        let md5 = ms(t0);
+        let t0 = Instant::now();
+        let keyed = black_box(continuum::sort_by_point(keyed, workers));
+        let sort = ms(t0);
+        let t0 = Instant::now();
+        let c = black_box(Continuum::from_sorted(servers, &counts, keyed, workers));
+        let structure = ms(t0);
+        drop(c);
+        for (v, t) in steps.iter_mut().zip([parse, md5, sort, structure, all]) {
+            v.push(t);
+        }
+    }
+    let servers = file.iter().filter(|&&b| b == b'\n').count();
+    print!("{servers:>7} {points:>9} {:>7}", workers.threads());
+    for v in &mut steps {
+        print!(" {:>22}", summary(v));
+    }
+    println!();
+}
+
 fn main() {
     let args: Vec<usize> = std::env::args()
         .skip(1)
@@ -55,47 +99,18 @@ fn main() {
     };
     println!("first roll by step, ms: median (fastest-slowest) of {reps} runs");
     println!(
-        "{:>7} {:>9} {:>22} {:>22} {:>22} {:>22} {:>22}",
-        "servers", "points", "parse", "md5", "sort", "structure", "all (parse+build)"
+        "{:>7} {:>9} {:>7} {:>22} {:>22} {:>22} {:>22} {:>22}",
+        "servers", "points", "threads", "parse", "md5", "sort", "structure", "all (parse+build)"
     );
     for &n in &fleets {
         let file = server_file(n as u32);
-        let mut steps: [Vec<f64>; 5] = Default::default();
-        let mut points = 0;
-        for _ in 0..reps {
-            // The whole roll first, as `cache::load` does it.
-            let t0 = Instant::now();
-            let c = Continuum::build(parse::parse(&file).unwrap()).unwrap();
-            let all = ms(t0);
-            points = c.points().len();
-            let counts: Vec<u32> = (0..c.servers().len())
-                .map(|i| c.server_info(i).unwrap().points / 4)
-                .collect();
-            drop(black_box(c));
-
-            // Then each step by itself.
-            let t0 = Instant::now();
-            let servers = black_box(parse::parse(&file).unwrap());
-            let parse = ms(t0);
-            let workers = Workers::for_points(points);
-            let t0 = Instant::now();
-            let keyed = black_box(continuum::hash_points(&servers, &counts, points, workers));
-            let md5 = ms(t0);
-            let t0 = Instant::now();
-            let keyed = black_box(continuum::sort_by_point(keyed, workers));
-            let sort = ms(t0);
-            let t0 = Instant::now();
-            let c = black_box(Continuum::from_sorted(servers, &counts, keyed, workers));
-            let structure = ms(t0);
-            drop(c);
-            for (v, t) in steps.iter_mut().zip([parse, md5, sort, structure, all]) {
-                v.push(t);
-            }
+        let servers = parse::parse(&file).unwrap();
+        let counts = continuum::digest_counts(&servers, Total::Wrapping).unwrap();
+        let points = counts.iter().map(|&k| 4 * k as usize).sum();
+        let workers = Workers::for_points(points);
+        if workers != Workers::ONE {
+            row(&file, reps, Workers::ONE);
         }
-        print!("{n:>7} {points:>9}");
-        for v in &mut steps {
-            print!(" {:>22}", summary(v));
-        }
-        println!();
+        row(&file, reps, workers);
     }
 }

@@ -193,7 +193,7 @@ pub fn digests_for(weight: u64, total: u64, servers: usize) -> Option<u32> {
 /// weights summed as `total` says, each server's count defined, and all of them within the
 /// original's array of `160 * n` points, then within `MAX_POINTS`. The servers are judged
 /// in order, as the original's loop meets them.
-fn digest_counts(servers: &[Server], total: Total) -> Result<Vec<u32>, BuildError> {
+pub fn digest_counts(servers: &[Server], total: Total) -> Result<Vec<u32>, BuildError> {
     if servers.is_empty() {
         return Err(BuildError::NoServers);
     }
@@ -996,7 +996,9 @@ mod tests {
             assert_eq!(other.points, one.points);
             assert_eq!(other.index, one.index);
         }
-        let twins = (0..one.points.len()).filter(|&i| one.owner(i) == 999).count();
+        let twins = (0..one.points.len())
+            .filter(|&i| one.owner(i) == 999)
+            .count();
         assert_eq!(twins, 4 * counts[999] as usize);
     }
 

@@ -153,7 +153,10 @@ pub(crate) fn split_at<'a, T>(mut v: &'a mut [T], cuts: &[usize]) -> Vec<&'a mut
 pub(crate) fn split_at_ref<'a, T>(v: &'a [T], cuts: &[usize]) -> Vec<&'a [T]> {
     let starts = std::iter::once(0).chain(cuts.iter().copied());
     let ends = cuts.iter().copied().chain([v.len()]);
-    starts.zip(ends).map(|(start, end)| &v[start..end]).collect()
+    starts
+        .zip(ends)
+        .map(|(start, end)| &v[start..end])
+        .collect()
 }
 
 #[cfg(test)]
