@@ -87,6 +87,8 @@ bench: lib
 	    { echo "make bench needs libmemcached: apt-get install libmemcached-dev"; exit 1; }
 	LD_LIBRARY_PATH=$(OUT) target/bench/bench $(BENCH_ARGS)
 	$(CARGO) run --release --locked --quiet --example roll -- $(firstword $(BENCH_ARGS))
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o target/bench/latency bench/latency.c
+	target/bench/latency 1000000
 
 header:
 	KETAMA_WRITE_HEADER=1 $(CARGO) test --locked --test header

@@ -54,3 +54,13 @@ pub fn huge_pages<T>(v: &Vec<T>) {
     #[cfg(not(target_os = "linux"))]
     let _ = v;
 }
+
+/// A vector of `items`, in huge pages where the kernel gives them (`huge_pages`): written once,
+/// where a zeroed allocation that is then filled (`zeroed`) is written twice when the allocator
+/// hands back memory it had before (`calloc` clears it).
+pub fn collect<T>(items: impl ExactSizeIterator<Item = T>) -> Vec<T> {
+    let mut v = Vec::with_capacity(items.len());
+    huge_pages(&v);
+    v.extend(items);
+    v
+}

@@ -184,6 +184,9 @@ trait Slots {
     /// The arrays of `len` points, zeroed: not written to until filled (see `zeroed`).
     fn zeroed(len: usize) -> Self;
 
+    /// The arrays of the points `keyed`, on the calling thread.
+    fn collect(keyed: &[u64]) -> Self;
+
     /// The arrays cut before each point of `cuts`.
     fn split(&mut self, cuts: &[usize]) -> Vec<Self::Part<'_>>;
 
@@ -261,9 +264,16 @@ impl<O: Owner> Slots for Whole<O> {
             .collect()
     }
 
+    fn collect(keyed: &[u64]) -> Whole<O> {
+        Whole {
+            keys: hints::collect(keyed.iter().map(|&key| point_of(key))),
+            owners: hints::collect(keyed.iter().map(|&key| O::of(key))),
+        }
+    }
+
     fn fill((keys, owners): Self::Part<'_>, keyed: &[u64]) {
         for ((k, o), &key) in keys.iter_mut().zip(owners).zip(keyed) {
-            (*k, *o) = ((key >> 32) as u32, O::of(key));
+            (*k, *o) = (point_of(key), O::of(key));
         }
     }
 }
@@ -273,6 +283,20 @@ impl<O: Owner> Slots for Whole<O> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Packed {
     entries: Vec<u32>,
+}
+
+impl Packed {
+    /// The entry of a point given as `(point << 32 | server)`.
+    #[inline]
+    fn entry(key: u64) -> u32 {
+        point_of(key) << 16 | (key & 0xffff) as u32
+    }
+}
+
+/// The point of `(point << 32 | server)`.
+#[inline]
+fn point_of(key: u64) -> u32 {
+    (key >> 32) as u32
 }
 
 /// Most servers `Packed` holds.
@@ -334,9 +358,15 @@ impl Slots for Packed {
         split_at(&mut self.entries, cuts)
     }
 
+    fn collect(keyed: &[u64]) -> Packed {
+        Packed {
+            entries: hints::collect(keyed.iter().map(|&key| Packed::entry(key))),
+        }
+    }
+
     fn fill(entries: &mut [u32], keyed: &[u64]) {
-        for (e, &k) in entries.iter_mut().zip(keyed) {
-            *e = ((k >> 32) as u32) << 16 | (k & 0xffff) as u32;
+        for (e, &key) in entries.iter_mut().zip(keyed) {
+            *e = Packed::entry(key);
         }
     }
 }
@@ -411,8 +441,9 @@ impl Search {
     }
 
     /// The structure of `1 << bits` buckets over `keyed` with the slots `S`, which `layout`
-    /// wraps. The ring is cut into `workers.pieces()` pieces at bucket boundaries; a job fills
-    /// the table entries of a piece's buckets and the slots of the points within them.
+    /// wraps. On several threads the ring is cut into `workers.pieces()` pieces at bucket
+    /// boundaries; a job fills the table entries of a piece's buckets and the slots of the
+    /// points within them. On one, the slots are collected (written once: see `hints::collect`).
     fn fill<S: Slots>(
         keyed: &[u64],
         bits: u32,
@@ -428,6 +459,16 @@ impl Search {
             .map(|&b| keyed.partition_point(|&key| ((key >> 32) >> shift) < b as u64))
             .collect();
         let mut starts = Starts::zeroed(keyed.len(), bits);
+        if workers.threads() == 1 {
+            for table in starts.split(&[]) {
+                table.fill(0, shift, keyed, 0);
+            }
+            return Search {
+                shift,
+                starts,
+                layout: layout(S::collect(keyed)),
+            };
+        }
         let mut slots = S::zeroed(keyed.len());
         let jobs: Vec<_> = (std::iter::once(0).chain(firsts.iter().copied()))
             .zip(std::iter::once(0).chain(cuts.iter().copied()))
