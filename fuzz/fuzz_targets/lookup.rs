@@ -73,7 +73,10 @@ fn shapes() -> &'static [(Continuum, Vec<u32>)] {
 
 /// 1 to 3 threads, 1 to 9 pieces.
 fn workers(input: &Input) -> Workers {
-    Workers::new(1 + usize::from(input.split % 3), 1 + usize::from(input.split / 3 % 9))
+    Workers::new(
+        1 + usize::from(input.split % 3),
+        1 + usize::from(input.split / 3 % 9),
+    )
 }
 
 fn check(c: &Continuum, points: &[u32], input: &Input) {
