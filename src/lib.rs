@@ -2,9 +2,11 @@
 //! library (`libketama.so.1`), and a Rust API to the same continuum.
 //!
 //! The core (`parse`, `continuum`, `index`, `hash`, `cache`) is safe Rust; `ffi` is the only
-//! place that touches C pointers. Two small modules hold the only other `unsafe` lines: `fork`
+//! place that touches C pointers. Four small modules hold the only other `unsafe` lines: `fork`
 //! registers the `pthread_atfork` handlers that make the core safe to use in a forked child,
-//! and `hints` asks for two memory hints (a prefetch, huge pages) that change no result.
+//! `hints` asks for two memory hints (a prefetch, huge pages) that change no result, `zeroed`
+//! allocates the `mcs` array zeroed for threads to fill, and `signals` starts those threads
+//! with every signal blocked.
 
 #![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -22,6 +24,9 @@ pub mod index;
 pub mod lint;
 pub mod list;
 pub mod parse;
+// A thread's signal mask is set through libc: `unsafe` calls, kept in this small module.
+#[allow(unsafe_code)]
+mod signals;
 pub mod text;
 pub mod workers;
 #[cfg(test)]

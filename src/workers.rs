@@ -10,10 +10,14 @@
 //! `fork` waits on (the queue's lock is their own and lives as long as the step), so a fork in
 //! another thread meanwhile leaves the child nothing held (see `fork`).
 //!
+//! The threads start with every signal blocked: a signal meant for the program is handled by
+//! one of its own threads (`signals`).
+//!
 //! A thread the system refuses to make (`EAGAIN` at a thread limit, no memory for its stack)
 //! leaves its pieces to the threads already made and to the calling thread, which always works
 //! too: a build never fails for want of threads, it only takes longer.
 
+use crate::signals;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::PoisonError;
 
@@ -95,19 +99,23 @@ impl Workers {
             }
         };
         std::thread::scope(|scope| {
-            let mut made = Vec::with_capacity(helpers);
-            for _ in 0..helpers {
-                let spawned = std::thread::Builder::new()
-                    .name("ketama-build".into())
-                    // An explicit size: the default would read RUST_MIN_STACK from the
-                    // environment, under std's environment lock.
-                    .stack_size(STACK_BYTES)
-                    .spawn_scoped(scope, drain);
-                match spawned {
-                    Ok(thread) => made.push(thread),
-                    Err(_) => break,
+            // The threads start with every signal blocked (see `signals`).
+            let made = signals::blocked_while(|| {
+                let mut made = Vec::with_capacity(helpers);
+                for _ in 0..helpers {
+                    let spawned = std::thread::Builder::new()
+                        .name("ketama-build".into())
+                        // An explicit size: the default would read RUST_MIN_STACK from the
+                        // environment, under std's environment lock.
+                        .stack_size(STACK_BYTES)
+                        .spawn_scoped(scope, drain);
+                    match spawned {
+                        Ok(thread) => made.push(thread),
+                        Err(_) => break,
+                    }
                 }
-            }
+                made
+            });
             drain();
             // Joined one by one rather than left to the scope, which waits only for their
             // work: `join` waits for each thread to have exited.
