@@ -66,7 +66,7 @@ fn row(file: &[u8], reps: usize, workers: Workers) {
         let servers = black_box(parse::parse(file).unwrap());
         let parse = ms(t0);
         let t0 = Instant::now();
-        let keyed = black_box(continuum::hash_points(&servers, &counts, points, workers));
+        let keyed = black_box(continuum::hash_points(&servers, &counts, workers));
         let md5 = ms(t0);
         let t0 = Instant::now();
         let keyed = black_box(continuum::sort_by_point(keyed, workers));

@@ -323,8 +323,7 @@ impl Continuum {
     /// built by `workers`: `hash_points`, `sort_by_point`, `from_sorted`. Public so that tests
     /// and `bench/roll.rs` can choose the threads; what it builds is the same on any.
     pub fn build_on(servers: Vec<Server>, counts: &[u32], workers: Workers) -> Continuum {
-        let npoints = counts.iter().map(|&k| 4 * k as usize).sum();
-        let keyed = sort_by_point(hash_points(&servers, counts, npoints, workers), workers);
+        let keyed = sort_by_point(hash_points(&servers, counts, workers), workers);
         Continuum::from_sorted(servers, counts, keyed, workers)
     }
 
@@ -488,16 +487,11 @@ impl Continuum {
 }
 
 /// The points of `servers`, `counts[i]` digests of four points for server `i`, as
-/// `(point << 32 | server)`, `npoints` of them in all, in no particular order: the MD5 step of a
-/// build. The list is cut into `workers.pieces()` runs of servers with about as many points
+/// `(point << 32 | server)`, in no particular order: the MD5 step of a build. The list is cut into `workers.pieces()` runs of servers with about as many points
 /// each, each hashed into its own part of the result. The inputs `"<address>-<k>"` are hashed
 /// in multi-buffer batches of equal length, which md5-many hashes with its fastest kernels.
-pub fn hash_points(
-    servers: &[Server],
-    counts: &[u32],
-    npoints: usize,
-    workers: Workers,
-) -> Vec<u64> {
+pub fn hash_points(servers: &[Server], counts: &[u32], workers: Workers) -> Vec<u64> {
+    let npoints = counts.iter().map(|&k| 4 * k as usize).sum();
     let mut keyed = vec![0; npoints];
     hints::huge_pages(&keyed);
     // The first server of each run but the first, and the first point of its run.
@@ -544,7 +538,7 @@ fn hash_run(servers: &[Server], counts: &[u32], first: usize, out: &mut [u64]) {
     for queue in queues.values_mut() {
         filled = queue.hash_into(out, filled);
     }
-    debug_assert_eq!(filled, out.len());
+    assert_eq!(filled, out.len(), "every point of the run hashed");
 }
 
 /// `"<address>-<k>"` strings of one length, with the server of each, until hashed.

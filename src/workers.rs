@@ -18,6 +18,7 @@
 //! too: a build never fails for want of threads, it only takes longer.
 
 use crate::signals;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::PoisonError;
 
@@ -28,6 +29,9 @@ pub const PARALLEL_POINTS: usize = 1 << 17;
 /// Most threads a build uses. The steps are bound by memory more than by instructions, and a
 /// library should not take a large machine's every core for one roll.
 pub const MOST_THREADS: usize = 8;
+
+/// Most pieces a build is cut into: each piece costs a few words of bookkeeping per step.
+pub const MOST_PIECES: usize = 4096;
 
 /// Pieces per thread: enough that a thread that starts late or runs slower (another program
 /// on the core) leaves its share to the others.
@@ -53,11 +57,12 @@ impl Workers {
     };
 
     /// `threads` threads (the calling one and `threads - 1` more) sharing `pieces` pieces;
-    /// both at least 1. More threads than pieces are never made.
+    /// both at least 1, and at most [`MOST_PIECES`] pieces. More threads than pieces are never
+    /// made.
     pub fn new(threads: usize, pieces: usize) -> Workers {
         Workers {
             threads: threads.max(1),
-            pieces: pieces.max(1),
+            pieces: pieces.clamp(1, MOST_PIECES),
         }
     }
 
@@ -116,13 +121,17 @@ impl Workers {
                 }
                 made
             });
-            drain();
-            // Joined one by one rather than left to the scope, which waits only for their
-            // work: `join` waits for each thread to have exited.
+            // Every thread is joined, even when a job panicked (the unwinding build of the
+            // Python extension), rather than left to the scope, which waits only for their
+            // work: `join` waits for each thread to have exited. The first panic then goes on.
+            let mut panic = panic::catch_unwind(AssertUnwindSafe(drain)).err();
             for thread in made {
-                if let Err(panic) = thread.join() {
-                    std::panic::resume_unwind(panic);
+                if let Err(payload) = thread.join() {
+                    panic.get_or_insert(payload);
                 }
+            }
+            if let Some(payload) = panic {
+                panic::resume_unwind(payload);
             }
         });
     }
@@ -196,6 +205,40 @@ mod tests {
         assert_eq!(ids.len(), 64);
         assert!(ids.contains(&caller));
         assert!(ids.iter().any(|&id| id != caller));
+    }
+
+    #[test]
+    fn every_thread_has_exited_when_a_job_panics() {
+        use std::sync::atomic::AtomicBool;
+        static EXITED: AtomicBool = AtomicBool::new(false);
+        /// Set when its thread exits: thread-local destructors run last.
+        struct OnExit;
+        impl Drop for OnExit {
+            fn drop(&mut self) {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                EXITED.store(true, Ordering::SeqCst);
+            }
+        }
+        thread_local!(static ON_EXIT: OnExit = const { OnExit });
+        let caller = std::thread::current().id();
+        let run = std::panic::catch_unwind(|| {
+            Workers::new(2, 2).run(vec![0, 1], |_: usize| {
+                if std::thread::current().id() == caller {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    panic!("a job on the calling thread");
+                }
+                ON_EXIT.with(|_| ());
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            });
+        });
+        assert!(run.is_err());
+        assert!(EXITED.load(Ordering::SeqCst), "a thread outlived the run");
+    }
+
+    #[test]
+    fn pieces_are_bounded() {
+        assert_eq!(Workers::new(2, usize::MAX).pieces(), MOST_PIECES);
+        assert_eq!(Workers::new(0, 0), Workers::ONE);
     }
 
     #[test]

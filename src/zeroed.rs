@@ -22,6 +22,8 @@ unsafe impl Zeroable for Point {}
 
 /// `len` zeroed values, allocated as `calloc` does.
 pub(crate) fn vec<T: Zeroable>(len: usize) -> Vec<T> {
+    // A zero-sized type would need no allocation, and gets none from here.
+    const { assert!(std::mem::size_of::<T>() > 0) };
     let layout = Layout::array::<T>(len).expect("the continuum's size was checked");
     if layout.size() == 0 {
         return Vec::new();

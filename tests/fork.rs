@@ -31,6 +31,21 @@ fn servers() -> Vec<Server> {
         .collect()
 }
 
+/// A fleet large enough for its build to run on several threads (`workers`): 1000 servers,
+/// 158,000 points or so.
+fn large_fleet() -> Vec<Server> {
+    (0..1000)
+        .map(|i| Server {
+            addr: format!("10.1.{}.{}:11211", i / 256, i % 256).into_bytes(),
+            weight: 100 + i % 7,
+        })
+        .collect()
+}
+
+/// Children that also build the large fleet: one in this many (a build takes a while in a
+/// debug build).
+const LARGE_EVERY: usize = 25;
+
 fn keys() -> Vec<Vec<u8>> {
     (0..64).map(|k| format!("key-{k}").into_bytes()).collect()
 }
@@ -46,9 +61,19 @@ fn answers(c: &Continuum) -> Vec<Option<usize>> {
     one
 }
 
-/// What a child does: everything at once, with the parent's continuum too. Its exit status.
-fn child(path: &Path, own: &Cache, parent: Arc<Continuum>, want: &[Option<usize>]) -> i32 {
+/// What a child does: everything at once, with the parent's continuum too, and now and then a
+/// build of the large fleet on several threads (`large` holds its answers). Its exit status.
+fn child(
+    path: &Path,
+    own: &Cache,
+    parent: Arc<Continuum>,
+    want: &[Option<usize>],
+    large: Option<&[Option<usize>]>,
+) -> i32 {
     let work = || {
+        if let Some(large) = large {
+            assert_eq!(answers(&Continuum::build(large_fleet()).unwrap()), large);
+        }
         for cache in [&SHARED, own, &Cache::new()] {
             let rolled = cache.roll(path).expect("roll");
             assert_eq!(answers(&rolled.continuum), want);
@@ -67,22 +92,26 @@ fn scenario(path: &Path) {
     let own = Arc::new(Cache::new());
     let parent = SHARED.roll(path).unwrap().continuum;
     let want = answers(&parent);
+    let large = answers(&Continuum::build(large_fleet()).unwrap());
     assert_eq!(answers(&own.roll(path).unwrap().continuum), want);
 
     let stop = Arc::new(AtomicBool::new(false));
     let loops = Arc::new(AtomicU64::new(0));
-    let threads: Vec<_> = (0..3)
+    // The fourth thread builds the large fleet, so that children are also forked while the
+    // build's own threads run.
+    let threads: Vec<_> = (0..4)
         .map(|t| {
             let (stop, loops, own, path) =
                 (stop.clone(), loops.clone(), own.clone(), path.to_owned());
-            let want_1 = want[1];
+            let want_1 = if t == 3 { large[1] } else { want[1] };
             std::thread::spawn(move || {
                 let mut wrong = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let c = match t {
                         0 => SHARED.roll(&path).unwrap().continuum,
                         1 => own.roll(&path).unwrap().continuum,
-                        _ => Arc::new(Continuum::build(servers()).unwrap()),
+                        2 => Arc::new(Continuum::build(servers()).unwrap()),
+                        _ => Arc::new(Continuum::build(large_fleet()).unwrap()),
                     };
                     wrong += usize::from(c.server_for(b"key-1") != want_1);
                     loops.fetch_add(1, Ordering::Relaxed);
@@ -123,7 +152,8 @@ fn scenario(path: &Path) {
                 // SAFETY: plain system calls in the child.
                 unsafe {
                     libc::alarm(ALARM_SECONDS);
-                    libc::_exit(child(path, &own, parent.clone(), &want));
+                    let large = (forked % LARGE_EVERY == 0).then_some(large.as_slice());
+                    libc::_exit(child(path, &own, parent.clone(), &want, large));
                 }
             }
             forked += 1;
