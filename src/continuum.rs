@@ -7,7 +7,7 @@
 use crate::hash;
 use crate::hints;
 use crate::index::{Bounds, Search, GROUP};
-use crate::workers::{split_at, split_at_ref, Workers};
+use crate::workers::{even_cuts, split_at, split_at_ref, Workers};
 use crate::zeroed;
 use std::collections::BTreeMap;
 use std::ffi::{CStr, CString};
@@ -757,11 +757,6 @@ fn radix_sort<const DIGITS: usize>(items: &mut [u64], spare: &mut [u64], out: &m
         }
         std::mem::swap(&mut from, &mut to);
     }
-}
-
-/// Where to cut `n` items into `pieces` pieces of about the same size.
-fn even_cuts(n: usize, pieces: usize) -> Vec<usize> {
-    (1..pieces).map(|k| k * n / pieces).collect()
 }
 
 /// Appends `k` in decimal, as `sprintf("%d")` writes it.

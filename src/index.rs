@@ -19,7 +19,7 @@
 //! continuum overlap with the hashing instead of following it.
 
 use crate::hints;
-use crate::workers::{split_at, split_at_ref, Workers};
+use crate::workers::{even_cuts, split_at, split_at_ref, Workers};
 
 /// Most hashes one `prepare` and `finish` take: as many as `hash::BATCH` keys per multi-buffer
 /// MD5 call, enough cache misses in flight to fill the CPU's miss buffers.
@@ -453,7 +453,7 @@ impl Search {
         let shift = 32 - bits;
         let pieces = workers.pieces().min(1 << bits);
         // The first bucket of each piece but the first, and its first point.
-        let firsts: Vec<usize> = (1..pieces).map(|k| (k << bits) / pieces).collect();
+        let firsts = even_cuts(1 << bits, pieces);
         let cuts: Vec<usize> = firsts
             .iter()
             .map(|&b| keyed.partition_point(|&key| ((key >> 32) >> shift) < b as u64))

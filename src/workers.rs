@@ -152,6 +152,11 @@ fn cores() -> usize {
     }
 }
 
+/// Where to cut `n` items into `pieces` pieces of about the same size.
+pub(crate) fn even_cuts(n: usize, pieces: usize) -> Vec<usize> {
+    (1..pieces).map(|k| k * n / pieces).collect()
+}
+
 /// Cuts `v` at `cuts` (ascending, each at most `v.len()`): the slices `v[0..cuts[0]]`,
 /// `v[cuts[0]..cuts[1]]`, ..., `v[cuts[last]..]`, one more than there are cuts.
 pub(crate) fn split_at<'a, T>(mut v: &'a mut [T], cuts: &[usize]) -> Vec<&'a mut [T]> {
