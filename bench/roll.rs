@@ -1,11 +1,11 @@
 //! Where the time of a first roll goes: each step of reading a server file into a continuum,
 //! timed apart on the same fleets as `bench/bench.c` (its addresses and weights), each figure
 //! the median of several runs with the fastest and slowest beside it. `parse` reads the file's
-//! bytes into servers; `md5` hashes every point's input (`hash_points`); `sort` orders the
-//! points (`sort_by_point`); `structure` builds the `mcs` array and the search structure
-//! (`Continuum::from_sorted`). `all` is the whole of it in one go, the validation of the servers
-//! and the count of their points included (`digest_counts`, then `Continuum::build_on`), as a
-//! roll does it.
+//! bytes into servers; `md5` hashes every point's input (`points::hash_points`); `sort` orders
+//! the points (`sort::sort_by_point`); `structure` builds the `mcs` array and the search
+//! structure (`Continuum::from_sorted`). `all` is the whole of it in one go, the validation of
+//! the servers and the count of their points included (`Flavor::inputs`, then
+//! `Continuum::build_on`), as a roll does it.
 //!
 //! A fleet large enough for the build to use several threads (`Workers::for_points`) is timed
 //! twice: on one thread, then on as many as a roll uses on this machine.
@@ -13,9 +13,11 @@
 //! Usage: cargo run --release --example roll [-- REPS [SERVERS...]]   (default: 9 runs of 8,
 //! 100, 1000 and 10,000 servers; `make bench` runs it)
 
-use ketama::continuum::{self, Continuum, Total};
+use ketama::continuum::{Continuum, Total};
+use ketama::flavor::Flavor;
 use ketama::parse;
 use ketama::workers::Workers;
+use ketama::{points, sort};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -55,8 +57,8 @@ fn row(file: &[u8], reps: usize, workers: Workers) {
         // The whole roll first.
         let t0 = Instant::now();
         let servers = parse::parse(file).unwrap();
-        let counts = continuum::digest_counts(&servers, Total::Wrapping).unwrap();
-        let c = Continuum::build_on(servers, &counts, workers);
+        let counts = Flavor::LIBKETAMA.inputs(&servers, Total::Wrapping).unwrap();
+        let c = Continuum::build_on(servers, Flavor::LIBKETAMA, &counts, workers);
         let all = ms(t0);
         points = c.points().len();
         drop(black_box(c));
@@ -66,13 +68,28 @@ fn row(file: &[u8], reps: usize, workers: Workers) {
         let servers = black_box(parse::parse(file).unwrap());
         let parse = ms(t0);
         let t0 = Instant::now();
-        let keyed = black_box(continuum::hash_points(&servers, &counts, workers));
+        let ids: Vec<_> = servers
+            .iter()
+            .map(|s| Flavor::LIBKETAMA.identity(s))
+            .collect();
+        let keyed = black_box(points::hash_points(
+            Flavor::LIBKETAMA,
+            &ids,
+            &counts,
+            workers,
+        ));
+        drop(ids);
         let md5 = ms(t0);
         let t0 = Instant::now();
-        let keyed = black_box(continuum::sort_by_point(keyed, workers));
+        let keyed = black_box(sort::sort_by_point(keyed, workers));
         let sort = ms(t0);
         let t0 = Instant::now();
-        let c = black_box(Continuum::from_sorted(servers, &counts, keyed, workers));
+        let c = black_box(Continuum::from_sorted(
+            servers,
+            Flavor::LIBKETAMA,
+            keyed,
+            workers,
+        ));
         let structure = ms(t0);
         drop(c);
         for (v, t) in steps.iter_mut().zip([parse, md5, sort, structure, all]) {
@@ -105,7 +122,7 @@ fn main() {
     for &n in &fleets {
         let file = server_file(n as u32);
         let servers = parse::parse(&file).unwrap();
-        let counts = continuum::digest_counts(&servers, Total::Wrapping).unwrap();
+        let counts = Flavor::LIBKETAMA.inputs(&servers, Total::Wrapping).unwrap();
         let points = counts.iter().map(|&k| 4 * k as usize).sum();
         let workers = Workers::for_points(points);
         if workers != Workers::ONE {

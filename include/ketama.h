@@ -29,9 +29,9 @@ extern "C" {
 #endif
 
 /* The version of this library (Cargo.toml). */
-#define KETAMA_VERSION "1.1.0"
+#define KETAMA_VERSION "1.2.0"
 #define KETAMA_VERSION_MAJOR 1
-#define KETAMA_VERSION_MINOR 1
+#define KETAMA_VERSION_MINOR 2
 #define KETAMA_VERSION_PATCH 0
 
 /*
@@ -129,6 +129,38 @@ typedef struct {
  string.
  */
 ketama_continuum create_ketama(const ketama_server *servers, unsigned int count);
+
+/*
+ Builds the continuum another memcached client builds from the same `count` servers, so that
+ a program of this library finds the keys that client stored: `flavor` names the client's
+ ring (`ketama_flavor_name` lists them; "libmemcached" for php-memcached with
+ `OPT_LIBKETAMA_COMPATIBLE`, "twemproxy" for nutcracker, "spymemcached", "dalli", "nginx",
+ ...). NULL or "libketama" is `create_ketama`. Addresses are written as the application
+ configures the client (`host:port`, `[v6]:port`, `host` for port 11211); each flavor hashes
+ them as its client names servers (libmemcached drops `:11211`, dalli always writes the
+ port). Returns NULL, with `ketama_error()` saying why, where `create_ketama` does, for an
+ unknown flavor (the message lists the valid names), and for weights past what the client
+ counts. The continuum works with every function: `get_server`, `get_servers`,
+ `ketama_get_server`, `ketama_server_at`, `ketama_point_server`, `ketama_print_continuum`,
+ `ketama_free`; a key is hashed and looked up as the flavor's client does.
+
+ # Safety
+ As `create_ketama`; `flavor` is NULL or a NUL-terminated string.
+ */
+ketama_continuum create_ketama_flavor(const ketama_server *servers, unsigned int count, const char *flavor);
+
+/*
+ The name of flavor `index` (from 0, "libketama" first), as `create_ketama_flavor` takes it;
+ NULL past the last, so that a program lists them with a loop. The string is static.
+ */
+const char *ketama_flavor_name(unsigned int index);
+
+/*
+ Which clients, with which settings, build the ring of flavor `index` (as
+ `ketama_flavor_name` numbers them): one line for people; NULL past the last. The string is
+ static.
+ */
+const char *ketama_flavor_clients(unsigned int index);
 
 /*
  The server a key maps to, as its index in the array given to `create_ketama` (for a

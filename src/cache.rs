@@ -13,6 +13,7 @@
 //! each process frees its own copies.
 
 use crate::continuum::{BuildError, Continuum, Total};
+use crate::flavor::Flavor;
 use crate::fork;
 use crate::parse::{self, ParseError};
 use std::collections::BTreeMap;
@@ -256,11 +257,16 @@ impl Cache {
 /// Parses and builds a server file's bytes, the weights summed as the original sums them,
 /// errors naming `path` (and the line, for an error about one server).
 pub fn load(path: &Path, bytes: &[u8]) -> Result<Continuum, RollError> {
+    load_as(path, bytes, Flavor::LIBKETAMA)
+}
+
+/// `load` as `flavor`'s client builds its ring from the servers of the file.
+pub fn load_as(path: &Path, bytes: &[u8], flavor: Flavor) -> Result<Continuum, RollError> {
     let (servers, lines) = parse::parse_with_lines(bytes).map_err(|err| RollError::Parse {
         path: path.to_path_buf(),
         err,
     })?;
-    Continuum::build_with(servers, Total::Wrapping).map_err(|err| RollError::Build {
+    Continuum::build_as(servers, flavor, Total::Wrapping).map_err(|err| RollError::Build {
         path: path.to_path_buf(),
         line: err.server().map(|index| lines[index]),
         err,

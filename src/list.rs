@@ -5,12 +5,14 @@
 //! A server file (`parse`) is read as libketama 1.x reads it, quirks and all: addresses of at
 //! most 23 bytes, a weight that loses its last character. The in-memory API has none of them:
 //! the whole address is hashed whatever its length (`cache-a.example.com:11211`), and a weight
-//! is the number given. So a list is read the plain way: `ADDRESS WEIGHT` a line, separated by
-//! spaces or tabs; blank lines, and everything from a field starting with `#`, are ignored; a
-//! line ends at `\n` (a `\r` before it is dropped); the weight is decimal digits, 1 to
-//! 2^64 - 1 (an `unsigned long`).
+//! is the number given. So a list is read the plain way: `ADDRESS WEIGHT [NAME]` a line,
+//! separated by spaces or tabs; blank lines, and everything from a field starting with `#`, are
+//! ignored; a line ends at `\n` (a `\r` before it is dropped); the weight is decimal digits, 1
+//! to 2^64 - 1 (an `unsigned long`). The name, where given, is what the flavor hashes for the
+//! server in place of what it derives from the address (twemproxy's named servers).
 
 use crate::continuum::{BuildError, Continuum, Server};
+use crate::flavor::Flavor;
 use crate::lint::{Finding, Report, Severity};
 use crate::text::quoted;
 use std::collections::HashMap;
@@ -64,7 +66,7 @@ impl fmt::Display for ListProblem {
             ListProblem::WeightZero { addr } => write!(f, "weight of {} is 0", quoted(addr)),
             ListProblem::ExtraField { field } => write!(
                 f,
-                "{} after the weight (a comment starts with \"#\")",
+                "{} after the name (a line is ADDRESS WEIGHT [NAME]; a comment starts with \"#\")",
                 quoted(field)
             ),
             ListProblem::NulInAddress { addr } => {
@@ -92,18 +94,19 @@ fn read_line(line: &[u8]) -> Option<Result<Server, ListProblem>> {
         .filter(|f| !f.is_empty())
         .take_while(|f| !f.starts_with(b"#"));
     let addr = fields.next()?;
+    let name = fields.clone().nth(1);
     let weight = (|| {
         let Some(token) = fields.next() else {
             return Err(ListProblem::MissingWeight {
                 addr: addr.to_vec(),
             });
         };
-        if let Some(field) = fields.next() {
+        if let Some(field) = fields.nth(1) {
             return Err(ListProblem::ExtraField {
                 field: field.to_vec(),
             });
         }
-        if addr.contains(&0) {
+        if addr.contains(&0) || name.is_some_and(|n| n.contains(&0)) {
             return Err(ListProblem::NulInAddress {
                 addr: addr.to_vec(),
             });
@@ -125,6 +128,7 @@ fn read_line(line: &[u8]) -> Option<Result<Server, ListProblem>> {
     Some(weight.map(|weight| Server {
         addr: addr.to_vec(),
         weight,
+        name: name.map(<[u8]>::to_vec),
     }))
 }
 
@@ -156,9 +160,9 @@ pub fn parse(data: &[u8]) -> Result<Vec<Server>, ListError> {
     Ok(servers)
 }
 
-/// The continuum `create_ketama` builds from the list.
-pub fn load(data: &[u8]) -> Result<Continuum, ListError> {
-    Continuum::build(parse(data)?).map_err(|err| ListError {
+/// The continuum `create_ketama_flavor` builds from the list as `flavor`.
+pub fn load(data: &[u8], flavor: Flavor) -> Result<Continuum, ListError> {
+    Continuum::build_flavor(parse(data)?, flavor).map_err(|err| ListError {
         line: 0,
         problem: ListProblem::Build(err),
     })
@@ -233,7 +237,7 @@ pub fn check(data: &[u8]) -> Report {
     let continuum = if findings.iter().any(|f| f.severity == Severity::Error) {
         None
     } else {
-        match load(data) {
+        match load(data, Flavor::LIBKETAMA) {
             Ok(c) => {
                 let lines: Vec<u32> = lines(data)
                     .filter(|(_, text)| matches!(read_line(text), Some(Ok(_))))
@@ -290,16 +294,15 @@ mod tests {
         assert_eq!(servers[0].weight, 100);
         assert_eq!(servers[1].weight, 7);
         // No last character lost, no 23-byte limit: what create_ketama builds from the same.
-        let c = load(b"a:1 600").unwrap();
+        let c = load(b"a:1 600", Flavor::LIBKETAMA).unwrap();
         assert_eq!(c.servers()[0].weight, 600);
         assert_eq!(
-            load(b"cache-a.example.com:11211 100\n").unwrap().points(),
-            Continuum::build(vec![Server {
-                addr: b"cache-a.example.com:11211".to_vec(),
-                weight: 100
-            }])
-            .unwrap()
-            .points()
+            load(b"cache-a.example.com:11211 100\n", Flavor::LIBKETAMA)
+                .unwrap()
+                .points(),
+            Continuum::build(vec![Server::new("cache-a.example.com:11211", 100)])
+                .unwrap()
+                .points()
         );
     }
 
@@ -320,12 +323,15 @@ mod tests {
         );
         assert_eq!(at(b"a:1 0\n"), "weight of \"a:1\" is 0 (line 1)");
         assert_eq!(
-            at(b"a:1 5 primary\n"),
-            "\"primary\" after the weight (a comment starts with \"#\") (line 1)"
+            at(b"a:1 5 primary extra\n"),
+            "\"extra\" after the name (a line is ADDRESS WEIGHT [NAME]; a comment starts with \
+             \"#\") (line 1)"
         );
+        let named = parse(b"a:1 5 primary # the first\n").unwrap();
+        assert_eq!(named[0].name.as_deref(), Some(&b"primary"[..]));
         assert_eq!(at(b"# only\n\n"), "no servers");
         assert_eq!(
-            load(b"a 18446744073709551615\nb 1\n")
+            load(b"a 18446744073709551615\nb 1\n", Flavor::LIBKETAMA)
                 .unwrap_err()
                 .to_string(),
             "the weights add up to more than an unsigned long holds"

@@ -223,10 +223,7 @@ fn server_line(line: &[u8]) -> Result<Server, LineProblem> {
         // The original stores strtol's long in an unsigned long: -1 is 2^64 - 1.
         Some(Ok(w)) => w as u64,
     };
-    Ok(Server {
-        addr: addr.to_vec(),
-        weight,
-    })
+    Ok(Server::new(addr, weight))
 }
 
 /// Parses a whole server file: the servers in file order, or why the file is rejected.

@@ -674,7 +674,7 @@ fn every_subcommand_has_help() {
         ("points", "Usage: ketama points [OPTIONS] <FILE>"),
         ("check", "Usage: ketama check [OPTIONS] <FILE>"),
         ("dist", "Usage: ketama dist [OPTIONS] <FILE>"),
-        ("diff", "Usage: ketama diff [OPTIONS] <OLD> <NEW>"),
+        ("diff", "Usage: ketama diff [OPTIONS] <OLD> [NEW]"),
     ] {
         let run = ketama(&[sub, "--help"], b"");
         assert_eq!(run.code, 0);
@@ -798,13 +798,13 @@ fn server_lists_under_the_in_memory_rules() {
     // The weight is read as written: "600" at the end of a list without newline is 600.
     let run = ketama(&["dist", "--json", "--rules", "memory", "-"], b"a:1 600");
     assert!(run.stdout.contains("\"weight\":600,"), "{}", run.stdout);
-    let run = ketama(&["dist", "--rules", "memory", "-"], b"a:1 60 0\n");
+    let run = ketama(&["dist", "--rules", "memory", "-"], b"a:1 60 0 x\n");
     assert_eq!(
         (run.code, run.stderr.as_str()),
         (
             1,
-            "ketama: \"0\" after the weight (a comment starts with \"#\") (line 1 in (standard \
-             input))\n"
+            "ketama: \"x\" after the name (a line is ADDRESS WEIGHT [NAME]; a comment starts \
+             with \"#\") (line 1 in (standard input))\n"
         )
     );
 }

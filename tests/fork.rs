@@ -23,10 +23,7 @@ fn servers() -> Vec<Server> {
     TEXT.lines()
         .map(|line| {
             let (addr, weight) = line.split_once(' ').unwrap();
-            Server {
-                addr: addr.as_bytes().to_vec(),
-                weight: weight.parse().unwrap(),
-            }
+            Server::new(addr.as_bytes().to_vec(), weight.parse().unwrap())
         })
         .collect()
 }
@@ -35,9 +32,11 @@ fn servers() -> Vec<Server> {
 /// 158,000 points or so.
 fn large_fleet() -> Vec<Server> {
     (0..1000)
-        .map(|i| Server {
-            addr: format!("10.1.{}.{}:11211", i / 256, i % 256).into_bytes(),
-            weight: 100 + i % 7,
+        .map(|i| {
+            Server::new(
+                format!("10.1.{}.{}:11211", i / 256, i % 256).into_bytes(),
+                100 + i % 7,
+            )
         })
         .collect()
 }

@@ -485,10 +485,7 @@ fn totals_that_wrap_are_refused_at_the_server_where_the_original_goes_wrong() {
 fn array(servers: &[reference::Server]) -> Vec<ketama::continuum::Server> {
     servers
         .iter()
-        .map(|(addr, weight)| ketama::continuum::Server {
-            addr: addr.clone(),
-            weight: *weight,
-        })
+        .map(|(addr, weight)| ketama::continuum::Server::new(addr.clone(), *weight))
         .collect()
 }
 

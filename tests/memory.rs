@@ -8,10 +8,11 @@ fn at_most_36_bytes_per_point() {
     assert_eq!(BYTES_PER_POINT, 36);
     for n in [8u64, 100, 1000, 10_000] {
         let servers = (0..n)
-            .map(|i| Server {
-                addr: format!("10.{}.{}.{}:11211", i / 65536, (i / 256) % 256, i % 256)
-                    .into_bytes(),
-                weight: 1 + (i * 7919) % 100,
+            .map(|i| {
+                Server::new(
+                    format!("10.{}.{}.{}:11211", i / 65536, (i / 256) % 256, i % 256).into_bytes(),
+                    1 + (i * 7919) % 100,
+                )
             })
             .collect();
         let c = Continuum::build(servers).unwrap();

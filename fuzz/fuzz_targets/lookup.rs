@@ -31,10 +31,7 @@ struct Input {
 
 fn servers(list: &[(&str, u64)]) -> Vec<Server> {
     list.iter()
-        .map(|&(addr, weight)| Server {
-            addr: addr.as_bytes().to_vec(),
-            weight,
-        })
+        .map(|&(addr, weight)| Server::new(addr, weight))
         .collect()
 }
 
@@ -59,10 +56,7 @@ fn shapes() -> &'static [(Continuum, Vec<u32>)] {
             servers(&[("a:1", 708), ("b:1", 4), ("c:1", 8)]),
             servers(&fleet),
             (0..1000)
-                .map(|i| Server {
-                    addr: format!("10.0.{}.{}:11211", i / 256, i % 256).into_bytes(),
-                    weight: 100 + i % 7,
-                })
+                .map(|i| Server::new(format!("10.0.{}.{}:11211", i / 256, i % 256), 100 + i % 7))
                 .collect(),
         ]
         .into_iter()
@@ -154,10 +148,7 @@ fuzz_target!(|input: Input| {
         .servers
         .iter()
         .take(6)
-        .map(|&(a, w)| Server {
-            addr: format!("10.{a}.0.1:11211").into_bytes(),
-            weight: u64::from(w) + 1,
-        })
+        .map(|&(a, w)| Server::new(format!("10.{a}.0.1:11211").into_bytes(), u64::from(w) + 1))
         .collect();
     // The heaviest of n servers gets at least 40 digests: never an empty continuum.
     let (c, points) = with_points(Continuum::build(list.clone()).unwrap());

@@ -42,10 +42,7 @@ fuzz_target!(|input: Vec<(Vec<u8>, Weight)>| {
     let servers: Vec<Server> = input
         .iter()
         .take(64)
-        .map(|(addr, weight)| Server {
-            addr: addr.clone(),
-            weight: weight.value(),
-        })
+        .map(|(addr, weight)| Server::new(addr.clone(), weight.value()))
         .collect();
     let built = check_build(servers.clone(), Total::Checked);
     if servers.is_empty() || !servers.iter().all(|s| spellable(&s.addr)) {

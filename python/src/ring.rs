@@ -146,7 +146,7 @@ fn server(index: usize, addr: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> P
             "server {index} has weight {weight}: weights are 1 to 2**64-1"
         ))
     })?;
-    Ok(Server { addr, weight })
+    Ok(Server::new(addr, weight))
 }
 
 /// The `(address, weight)` of one item of a `from_servers` iterable.

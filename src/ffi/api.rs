@@ -5,6 +5,7 @@
 use super::last_error;
 use super::types::{ketama_continuum, Handle};
 use crate::continuum::{Continuum, Server};
+use crate::flavor::Flavor;
 use crate::hash::BATCH;
 use std::ffi::{c_char, c_int, c_uint, c_ulong, CStr};
 use std::ptr;
@@ -42,8 +43,60 @@ pub unsafe extern "C" fn create_ketama(
     servers: *const ketama_server,
     count: c_uint,
 ) -> ketama_continuum {
+    // SAFETY: per the contract.
+    unsafe { create(servers, count, Flavor::LIBKETAMA, "create_ketama") }
+}
+
+/// Builds the continuum another memcached client builds from the same `count` servers, so that
+/// a program of this library finds the keys that client stored: `flavor` names the client's
+/// ring (`ketama_flavor_name` lists them; "libmemcached" for php-memcached with
+/// `OPT_LIBKETAMA_COMPATIBLE`, "twemproxy" for nutcracker, "spymemcached", "dalli", "nginx",
+/// ...). NULL or "libketama" is `create_ketama`. Addresses are written as the application
+/// configures the client (`host:port`, `[v6]:port`, `host` for port 11211); each flavor hashes
+/// them as its client names servers (libmemcached drops `:11211`, dalli always writes the
+/// port). Returns NULL, with `ketama_error()` saying why, where `create_ketama` does, for an
+/// unknown flavor (the message lists the valid names), and for weights past what the client
+/// counts. The continuum works with every function: `get_server`, `get_servers`,
+/// `ketama_get_server`, `ketama_server_at`, `ketama_point_server`, `ketama_print_continuum`,
+/// `ketama_free`; a key is hashed and looked up as the flavor's client does.
+///
+/// # Safety
+/// As `create_ketama`; `flavor` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn create_ketama_flavor(
+    servers: *const ketama_server,
+    count: c_uint,
+    flavor: *const c_char,
+) -> ketama_continuum {
+    let flavor = if flavor.is_null() {
+        Flavor::LIBKETAMA
+    } else {
+        // SAFETY: a non-NULL `flavor` is a NUL-terminated string per the contract.
+        let name = unsafe { CStr::from_ptr(flavor) }.to_string_lossy();
+        match Flavor::named(&name) {
+            Ok(flavor) => flavor,
+            Err(unknown) => {
+                last_error::set(&format_args!("create_ketama_flavor: {unknown}"));
+                return ptr::null_mut();
+            }
+        }
+    };
+    // SAFETY: per the contract.
+    unsafe { create(servers, count, flavor, "create_ketama_flavor") }
+}
+
+/// `create_ketama` as `flavor`, its errors told as `caller`'s.
+///
+/// # Safety
+/// As `create_ketama`.
+unsafe fn create(
+    servers: *const ketama_server,
+    count: c_uint,
+    flavor: Flavor,
+    caller: &str,
+) -> ketama_continuum {
     if servers.is_null() {
-        last_error::set(&"create_ketama: servers is NULL");
+        last_error::set(&format_args!("{caller}: servers is NULL"));
         return ptr::null_mut();
     }
     // SAFETY: per the contract `servers` points at `count` elements.
@@ -51,29 +104,46 @@ pub unsafe extern "C" fn create_ketama(
     let mut list = Vec::with_capacity(given.len());
     for (index, s) in given.iter().enumerate() {
         if s.addr.is_null() {
-            last_error::set(&format_args!(
-                "create_ketama: server {index} has a NULL address"
-            ));
+            last_error::set(&format_args!("{caller}: server {index} has a NULL address"));
             return ptr::null_mut();
         }
         // `unsigned long` is 32 bits on some targets.
         #[allow(clippy::useless_conversion)]
-        list.push(Server {
+        list.push(Server::new(
             // SAFETY: a non-NULL `addr` is a NUL-terminated string per the contract.
-            addr: unsafe { CStr::from_ptr(s.addr) }.to_bytes().to_vec(),
-            weight: u64::from(s.weight),
-        });
+            unsafe { CStr::from_ptr(s.addr) }.to_bytes(),
+            u64::from(s.weight),
+        ));
     }
-    match Continuum::build(list) {
+    match Continuum::build_flavor(list, flavor) {
         Ok(c) => {
             last_error::clear();
             Handle::into_raw(Some(Arc::new(c)), Some(0))
         }
         Err(e) => {
-            last_error::set(&format_args!("create_ketama: {e}"));
+            last_error::set(&format_args!("{caller}: {e}"));
             ptr::null_mut()
         }
     }
+}
+
+/// The name of flavor `index` (from 0, "libketama" first), as `create_ketama_flavor` takes it;
+/// NULL past the last, so that a program lists them with a loop. The string is static.
+#[no_mangle]
+pub extern "C" fn ketama_flavor_name(index: c_uint) -> *const c_char {
+    Flavor::all()
+        .nth(index as usize)
+        .map_or(ptr::null(), |f| f.recipe().name.as_ptr())
+}
+
+/// Which clients, with which settings, build the ring of flavor `index` (as
+/// `ketama_flavor_name` numbers them): one line for people; NULL past the last. The string is
+/// static.
+#[no_mangle]
+pub extern "C" fn ketama_flavor_clients(index: c_uint) -> *const c_char {
+    Flavor::all()
+        .nth(index as usize)
+        .map_or(ptr::null(), |f| f.recipe().clients.as_ptr())
 }
 
 /// The server a key maps to, as its index in the array given to `create_ketama` (for a

@@ -111,7 +111,7 @@ pub unsafe extern "C" fn ketama_get_server(key: *mut c_char, cont: ketama_contin
     let (Some(key), Some(c)) = (unsafe { c_bytes(key) }, unsafe { Handle::continuum(cont) }) else {
         return ptr::null_mut();
     };
-    c.point_at_or_after(hash::key_hash(key))
+    c.point_for_hash(c.key_hash(key))
         .map_or(ptr::null_mut(), as_mcs)
 }
 

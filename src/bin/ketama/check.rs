@@ -4,8 +4,9 @@
 
 use crate::input::{self, Rules};
 use crate::{json, plural, Failure};
-use ketama::lint::{self, Finding, Severity};
-use ketama::list;
+use ketama::continuum::Continuum;
+use ketama::lint::{self, Finding, Report, Severity};
+use ketama::{list, nutcracker};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 pub fn run(
     file: &Path,
     rules: Rules,
+    pool: Option<&str>,
     strict: bool,
     json: bool,
     out: &mut impl Write,
@@ -21,6 +23,7 @@ pub fn run(
     let report = match rules {
         Rules::File => lint::check(&input.bytes),
         Rules::Memory => list::check(&input.bytes),
+        Rules::Nutcracker => pool_report(&input, pool),
     };
     let errors = count(&report.findings, Severity::Error);
     let warnings = count(&report.findings, Severity::Warning);
@@ -114,5 +117,33 @@ fn severity(f: &Finding) -> &'static str {
     match f.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+    }
+}
+
+/// The verdict on a twemproxy configuration: the pool read and its ring built, or the reason
+/// it cannot be.
+fn pool_report(input: &input::Input, pool: Option<&str>) -> Report {
+    let refused = |code, message: String| Report {
+        findings: vec![Finding {
+            line: 0,
+            read: 0,
+            severity: Severity::Error,
+            code,
+            message,
+        }],
+        continuum: None,
+    };
+    let Ok(text) = std::str::from_utf8(&input.bytes) else {
+        return refused("not_utf8", "not a UTF-8 YAML file".to_string());
+    };
+    match nutcracker::read(text, pool) {
+        Err(err) => refused("bad_pool", err.to_string()),
+        Ok(pool) => match Continuum::build_flavor(pool.servers, pool.flavor) {
+            Ok(c) => Report {
+                findings: Vec::new(),
+                continuum: Some(c),
+            },
+            Err(err) => refused("bad_pool", err.to_string()),
+        },
     }
 }

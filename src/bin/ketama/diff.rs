@@ -3,10 +3,10 @@
 //! because ketama recomputes every server's points from the server count and so also moves
 //! keys between servers that stay.
 
-use crate::input::Rules;
-use crate::{column_width, decimals, json, load, percent, plural, text, Failure};
+use crate::{column_width, decimals, json, load, percent, plural, text, Failure, Reading};
 use ketama::arcs::{self, RING};
 use ketama::continuum::Continuum;
+use ketama::flavor::Flavor;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -52,9 +52,15 @@ impl Side {
         hashes
     }
 
-    fn summary(&self) -> String {
+    /// `FILE: N servers, M points`, the flavor after the file where `flavors` says so.
+    fn summary(&self, flavors: bool) -> String {
+        let flavor = if flavors {
+            format!(" ({})", self.ring.flavor())
+        } else {
+            String::new()
+        };
         format!(
-            "{}: {}, {}",
+            "{}{flavor}: {}, {}",
             self.name,
             plural(self.ring.servers().len(), "server"),
             plural(self.ring.points().len(), "point")
@@ -98,18 +104,24 @@ fn ideal(old: &Side, new: &Side) -> u64 {
 }
 
 pub fn run(
-    old: &Path,
-    new: &Path,
-    rules: Rules,
+    (old, old_how): (&Path, Reading),
+    (new, new_how): (&Path, Reading),
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
-    let (name, ring) = load(old, rules)?;
-    let old = Side { name, ring };
-    let (name, ring) = load(new, rules)?;
-    let new = Side { name, ring };
+    let (name, loaded) = load(old, old_how)?;
+    let old = Side {
+        name,
+        ring: loaded.ring,
+    };
+    let (name, loaded) = load(new, new_how)?;
+    let new = Side {
+        name,
+        ring: loaded.ring,
+    };
+    let transfers = arcs::transfers(&old.ring, &new.ring);
     let mut moves: BTreeMap<Pair, u64> = BTreeMap::new();
-    for ((o, n), hashes) in arcs::transfers(&old.ring, &new.ring) {
+    for ((o, n), hashes) in transfers.moves {
         let from = &old.ring.servers()[o].addr[..];
         let to = &new.ring.servers()[n].addr[..];
         if from != to {
@@ -139,8 +151,9 @@ pub fn run(
     if json {
         let side = |s: &Side| {
             format!(
-                "{{\"file\":{},\"servers\":{},\"points\":{}}}",
+                "{{\"file\":{},\"flavor\":\"{}\",\"servers\":{},\"points\":{}}}",
                 json::string(s.name.as_bytes()),
+                s.ring.flavor(),
                 s.ring.servers().len(),
                 s.ring.points().len()
             )
@@ -164,9 +177,11 @@ pub fn run(
             .join(",");
         writeln!(
             out,
-            "{{\"old\":{},\"new\":{},\"added\":[{}],\"removed\":[{}],\"reweighted\":[{changed}],",
+            "{{\"old\":{},\"new\":{},\"exact\":{},\"added\":[{}],\"removed\":[{}],\
+             \"reweighted\":[{changed}],",
             side(&old),
             side(&new),
+            transfers.exact,
             list(&added),
             list(&removed)
         )?;
@@ -191,8 +206,20 @@ pub fn run(
         return Ok(ExitCode::SUCCESS);
     }
 
-    writeln!(out, "old: {}", old.summary())?;
-    writeln!(out, "new: {}", new.summary())?;
+    let flavors = [&old, &new]
+        .iter()
+        .any(|s| s.ring.flavor() != Flavor::LIBKETAMA);
+    writeln!(out, "old: {}", old.summary(flavors))?;
+    writeln!(out, "new: {}", new.summary(flavors))?;
+    if !transfers.exact {
+        writeln!(
+            out,
+            "estimate: the two rings hash keys differently ({} and {}), so a key's two places \
+             are independent: each pair of servers gets the product of their shares",
+            old.ring.flavor().recipe().key_name,
+            new.ring.flavor().recipe().key_name
+        )?;
+    }
     for (a, w) in &added {
         writeln!(out, "added: {} (weight {w})", text(a))?;
     }

@@ -2,8 +2,7 @@
 //! from the exact arcs of the ring. With 160 points per server on average the shares are
 //! only roughly proportional, and a server that gets 0 points shows up at -100%.
 
-use crate::input::Rules;
-use crate::{column_width, decimals, json, load, percent, text, Failure};
+use crate::{column_width, decimals, json, load, percent, text, Failure, Reading};
 use ketama::arcs::{self, RING};
 use std::io::Write;
 use std::path::Path;
@@ -30,11 +29,12 @@ impl Row<'_> {
 
 pub fn run(
     file: &Path,
-    rules: Rules,
+    how: Reading,
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
-    let (name, c) = load(file, rules)?;
+    let (name, loaded) = load(file, how)?;
+    let c = loaded.ring;
     let total: u64 = c.servers().iter().map(|s| s.weight).sum();
     let shares = arcs::server_shares(&c);
     let mut points = vec![0; c.servers().len()];

@@ -6,7 +6,8 @@ use crate::Failure;
 use clap::ValueEnum;
 use ketama::cache::{self, RollError, MAX_FILE_SIZE};
 use ketama::continuum::Continuum;
-use ketama::list;
+use ketama::flavor::Flavor;
+use ketama::{list, nutcracker};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileTypeExt;
@@ -19,9 +20,12 @@ pub enum Rules {
     /// loses its last character, lines read 126 bytes at a time.
     File,
     /// A server list as create_ketama takes it (the nginx module, the bindings): the whole
-    /// address hashed whatever its length, the weight as written; "ADDRESS WEIGHT" a line,
-    /// "#" starts a comment.
+    /// address hashed whatever its length, the weight as written; "ADDRESS WEIGHT [NAME]" a
+    /// line, "#" starts a comment.
     Memory,
+    /// A twemproxy configuration (nutcracker.yml): one pool's servers, weights and names,
+    /// and the flavor of its hash (the default for files named *.yml or *.yaml).
+    Nutcracker,
 }
 
 impl Rules {
@@ -30,7 +34,17 @@ impl Rules {
         match self {
             Rules::File => "a server file (ketama_roll's rules)",
             Rules::Memory => "a server list (create_ketama's rules)",
+            Rules::Nutcracker => "a twemproxy configuration",
         }
+    }
+
+    /// The rules for `path` when none are given: a twemproxy configuration for a name ending
+    /// in `.yml` or `.yaml`, a server file otherwise.
+    pub fn for_path(given: Option<Rules>, path: &Path) -> Rules {
+        given.unwrap_or_else(|| match path.extension().and_then(|e| e.to_str()) {
+            Some("yml" | "yaml") => Rules::Nutcracker,
+            _ => Rules::File,
+        })
     }
 
     /// The name in `--rules` and in JSON.
@@ -38,6 +52,7 @@ impl Rules {
         match self {
             Rules::File => "file",
             Rules::Memory => "memory",
+            Rules::Nutcracker => "nutcracker",
         }
     }
 }
@@ -97,15 +112,49 @@ fn read_stream(stream: impl Read, name: &str) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
-/// The continuum the library makes of `input` under `rules`.
-pub fn load(input: &Input, rules: Rules) -> Result<Continuum, Failure> {
-    match rules {
-        Rules::File => Ok(cache::load(Path::new(&input.name), &input.bytes)?),
-        Rules::Memory => list::load(&input.bytes).map_err(|err| {
-            Failure::Message(match err.line {
-                0 => format!("server list {}: {}", input.name, err.problem),
-                line => format!("{} (line {line} in {})", err.problem, input.name),
-            })
-        }),
-    }
+/// A ring as the command loads it.
+pub struct Loaded {
+    pub ring: Continuum,
+    /// A twemproxy pool's `hash_tag`.
+    pub hash_tag: Option<[u8; 2]>,
+}
+
+/// The continuum the library makes of `input` under `rules`, as `flavor` (libketama, or the
+/// pool's hash for a twemproxy configuration, when `None`); `pool` picks a configuration's pool.
+pub fn load(
+    input: &Input,
+    rules: Rules,
+    flavor: Option<Flavor>,
+    pool: Option<&str>,
+) -> Result<Loaded, Failure> {
+    let message = |problem: &dyn std::fmt::Display, line: u32| {
+        Failure::Message(match line {
+            0 => format!("server list {}: {problem}", input.name),
+            line => format!("{problem} (line {line} in {})", input.name),
+        })
+    };
+    let ring = match rules {
+        Rules::File => {
+            let flavor = flavor.unwrap_or(Flavor::LIBKETAMA);
+            cache::load_as(Path::new(&input.name), &input.bytes, flavor)?
+        }
+        Rules::Memory => list::load(&input.bytes, flavor.unwrap_or(Flavor::LIBKETAMA))
+            .map_err(|err| message(&err.problem, err.line))?,
+        Rules::Nutcracker => {
+            let text = std::str::from_utf8(&input.bytes)
+                .map_err(|_| Failure::Message(format!("{}: not a UTF-8 YAML file", input.name)))?;
+            let pool = nutcracker::read(text, pool)
+                .map_err(|err| Failure::Message(format!("{}: {err}", input.name)))?;
+            let ring = Continuum::build_flavor(pool.servers, flavor.unwrap_or(pool.flavor))
+                .map_err(|err| message(&err, 0))?;
+            return Ok(Loaded {
+                ring,
+                hash_tag: pool.hash_tag,
+            });
+        }
+    };
+    Ok(Loaded {
+        ring,
+        hash_tag: None,
+    })
 }

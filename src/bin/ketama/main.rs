@@ -4,6 +4,7 @@
 mod check;
 mod diff;
 mod dist;
+mod flavors;
 mod input;
 mod json;
 mod map;
@@ -14,7 +15,7 @@ use clap::{Parser, Subcommand};
 use input::Rules;
 use ketama::arcs;
 use ketama::cache;
-use ketama::continuum::Continuum;
+use ketama::flavor::Flavor;
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, BufWriter, Write};
@@ -32,11 +33,15 @@ struct Cli {
     /// Print JSON for machines instead of text for people.
     #[arg(long, global = true)]
     json: bool,
-    /// Read FILEs as server files, as ketama_roll does ("file"), or as server lists, as
-    /// create_ketama takes servers ("memory": the whole address hashed, whatever its length;
-    /// the weight as written).
-    #[arg(long, global = true, value_enum, default_value_t = Rules::File)]
-    rules: Rules,
+    /// Read FILEs as server files, as ketama_roll does ("file", the default), as server lists,
+    /// as create_ketama takes servers ("memory": the whole address hashed, whatever its
+    /// length; the weight as written), or as twemproxy configurations ("nutcracker", the
+    /// default for FILEs named *.yml or *.yaml).
+    #[arg(long, global = true, value_enum)]
+    rules: Option<Rules>,
+    /// The pool of a twemproxy configuration that has several.
+    #[arg(long, global = true, value_name = "NAME")]
+    pool: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -52,11 +57,17 @@ enum Command {
         file: PathBuf,
         /// Keys to map; read from standard input when none are given.
         keys: Vec<OsString>,
+        /// Answer as this client's ring does (see ketama flavors).
+        #[arg(long, value_name = "NAME", value_parser = flavor_named)]
+        flavor: Option<Flavor>,
     },
     /// Print the continuum as ketama_print_continuum does.
     Points {
         /// The server file.
         file: PathBuf,
+        /// The ring of this client (see ketama flavors).
+        #[arg(long, value_name = "NAME", value_parser = flavor_named)]
+        flavor: Option<Flavor>,
     },
     /// Check a server file the way the library reads it, explaining every surprise.
     ///
@@ -73,14 +84,34 @@ enum Command {
     Dist {
         /// The server file.
         file: PathBuf,
+        /// The ring of this client (see ketama flavors).
+        #[arg(long, value_name = "NAME", value_parser = flavor_named)]
+        flavor: Option<Flavor>,
     },
     /// Show exactly which share of the keys moves, and where, when OLD is replaced by NEW.
+    ///
+    /// With --to-flavor, NEW may be left out: what moves when the fleet of OLD changes client
+    /// library, from the ring of --flavor to that of --to-flavor.
     Diff {
         /// The server file in use.
         old: PathBuf,
-        /// The server file to be deployed.
-        new: PathBuf,
+        /// The server file to be deployed (OLD when left out).
+        #[arg(required_unless_present = "to_flavor")]
+        new: Option<PathBuf>,
+        /// The ring of this client, for OLD (and NEW, unless --to-flavor is given).
+        #[arg(long, value_name = "NAME", value_parser = flavor_named)]
+        flavor: Option<Flavor>,
+        /// The ring of this client for NEW.
+        #[arg(long, value_name = "NAME", value_parser = flavor_named)]
+        to_flavor: Option<Flavor>,
     },
+    /// List the ring flavors: each client library's ring that --flavor can answer as.
+    Flavors,
+}
+
+/// `--flavor NAME`: the flavor, or the list of names.
+fn flavor_named(name: &str) -> Result<Flavor, String> {
+    Flavor::named(name).map_err(|err| err.to_string())
 }
 
 /// Why a command stopped: printed as one line on stderr.
@@ -112,12 +143,28 @@ impl From<cache::RollError> for Failure {
     }
 }
 
-/// Reads a server file and builds its continuum exactly as the library does under `rules`;
-/// also the name messages give it.
-fn load(path: &Path, rules: Rules) -> Result<(String, Continuum), Failure> {
+/// What the commands read a server file under.
+#[derive(Clone, Copy)]
+struct Reading<'a> {
+    rules: Option<Rules>,
+    pool: Option<&'a str>,
+    flavor: Option<Flavor>,
+}
+
+impl Reading<'_> {
+    /// The same, as another flavor.
+    fn as_flavor(self, flavor: Option<Flavor>) -> Self {
+        Reading { flavor, ..self }
+    }
+}
+
+/// Reads a server file and builds its continuum exactly as the library does under `how`; also
+/// the name messages give it.
+fn load(path: &Path, how: Reading) -> Result<(String, input::Loaded), Failure> {
     let input = input::read(path)?;
-    let continuum = input::load(&input, rules)?;
-    Ok((input.name, continuum))
+    let rules = Rules::for_path(how.rules, path);
+    let loaded = input::load(&input, rules, how.flavor, how.pool)?;
+    Ok((input.name, loaded))
 }
 
 /// "1 server", "2 servers".
@@ -155,9 +202,14 @@ fn percent(share: f64, decimals: usize) -> String {
 }
 
 fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
-    let (json, rules) = (cli.json, cli.rules);
+    let json = cli.json;
+    let how = Reading {
+        rules: cli.rules,
+        pool: cli.pool.as_deref(),
+        flavor: None,
+    };
     let code = match cli.command {
-        Command::Map { file, keys } => {
+        Command::Map { file, keys, flavor } => {
             if input::is_stdin(&file) && keys.is_empty() {
                 return Err(Failure::Message(
                     "the server file and the keys cannot both come from standard input: \
@@ -165,18 +217,30 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                         .to_string(),
                 ));
             }
-            map::run(&file, rules, &keys, json, out)?
+            map::run(&file, how.as_flavor(flavor), &keys, json, out)?
         }
-        Command::Points { file } => points::run(&file, rules, json, out)?,
-        Command::Check { file, strict } => check::run(&file, rules, strict, json, out)?,
-        Command::Dist { file } => dist::run(&file, rules, json, out)?,
-        Command::Diff { old, new } => {
+        Command::Points { file, flavor } => points::run(&file, how.as_flavor(flavor), json, out)?,
+        Command::Check { file, strict } => {
+            let rules = Rules::for_path(how.rules, &file);
+            check::run(&file, rules, how.pool, strict, json, out)?
+        }
+        Command::Dist { file, flavor } => dist::run(&file, how.as_flavor(flavor), json, out)?,
+        Command::Flavors => flavors::run(json, out)?,
+        Command::Diff {
+            old,
+            new,
+            flavor,
+            to_flavor,
+        } => {
+            let new = new.unwrap_or_else(|| old.clone());
             if input::is_stdin(&old) && input::is_stdin(&new) {
                 return Err(Failure::Message(
                     "standard input can be read once: give OLD or NEW as -, not both".to_string(),
                 ));
             }
-            diff::run(&old, &new, rules, json, out)?
+            let old_how = how.as_flavor(flavor);
+            let new_how = how.as_flavor(to_flavor.or(flavor));
+            diff::run((&old, old_how), (&new, new_how), json, out)?
         }
     };
     out.flush()?;

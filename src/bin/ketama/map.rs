@@ -1,9 +1,8 @@
 //! `ketama map`: the server of each key, fast enough for millions of keys from a pipe: one
-//! reused line buffer, one MD5 and one binary search per key, buffered output.
+//! reused line buffer, one hash (the flavor's) and one search per key, buffered output.
 
-use crate::input::Rules;
-use crate::{json, load, Failure};
-use ketama::hash;
+use crate::{json, load, Failure, Reading};
+use ketama::nutcracker;
 use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -12,16 +11,18 @@ use std::process::ExitCode;
 
 pub fn run(
     file: &Path,
-    rules: Rules,
+    how: Reading,
     keys: &[OsString],
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
-    let (_, c) = load(file, rules)?;
+    let (_, loaded) = load(file, how)?;
+    let (c, hash_tag) = (loaded.ring, loaded.hash_tag);
     let mut emit = |key: &[u8]| -> io::Result<()> {
-        let hash = hash::key_hash(key);
+        let hashed = hash_tag.map_or(key, |tag| nutcracker::tagged(key, tag));
+        let hash = c.key_hash(hashed);
         let index = c
-            .locate(hash)
+            .locate_hash(hash)
             .expect("a server file the library accepts has points");
         let addr = &c.servers()[c.owner(index)].addr;
         if json {

@@ -1,8 +1,7 @@
 //! `ketama points`: the continuum, byte for byte as `ketama_print_continuum` prints it, so
 //! that it can be compared with the original's output (`%.22s` of `mcs.ip` is its C string).
 
-use crate::input::Rules;
-use crate::{json, load, Failure};
+use crate::{json, load, Failure, Reading};
 use ketama::parse::c_string;
 use std::io::Write;
 use std::path::Path;
@@ -10,11 +9,12 @@ use std::process::ExitCode;
 
 pub fn run(
     file: &Path,
-    rules: Rules,
+    how: Reading,
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
-    let (_, c) = load(file, rules)?;
+    let (_, loaded) = load(file, how)?;
+    let c = loaded.ring;
     let points = c.points();
     if json {
         writeln!(out, "{{\"numpoints\":{},\"points\":[", points.len())?;
