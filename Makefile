@@ -7,6 +7,7 @@
 #                        and the PHP, Python and nginx suites (each skipped, saying so, without
 #                        its tools)
 #   make test-long       the long differentials and soaks `make test` leaves out (CI runs both)
+#   make test-clients    each ring flavor against the real client it names (clients/)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
 #                        (and BINDIR for the ketama command); needs no cargo after `make`
 #   make SIMD=no         build (and test) without the SIMD MD5: md-5 everywhere, same answers,
@@ -40,7 +41,7 @@ BENCH_ARGS ?= 5 1000000
 SIMD ?= yes
 CARGO_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features)
 
-.PHONY: all lib test test-long header bench install uninstall clean
+.PHONY: all lib test test-long test-clients header bench install uninstall clean
 
 all: lib
 
@@ -73,6 +74,12 @@ test: lib
 	$(CARGO) test --locked $(CARGO_FEATURES)
 	CC="$(CC)" bash c-tests/run.sh $(OUT)
 	$(MAKE) --no-print-directory test-nginx
+	$(MAKE) --no-print-directory test-clients
+
+# The real clients' suites: each flavor against the client it names, for every key of every
+# server list (clients/README.md); a client whose tools are missing is skipped, saying so.
+test-clients: lib
+	bash clients/run.sh
 
 # The tests too long for `make test` (the MD5 differentials over millions of inputs, the
 # soaks): Rust tests marked #[ignore = "long: ..."]. Integrations add theirs as prerequisites.
@@ -89,6 +96,7 @@ bench: lib
 	$(CARGO) run --release --locked --quiet --example roll -- $(firstword $(BENCH_ARGS))
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o target/bench/latency bench/latency.c
 	target/bench/latency 1000000
+	CC="$(CC)" bash bench/clients.sh
 
 header:
 	KETAMA_WRITE_HEADER=1 $(CARGO) test --locked --test header

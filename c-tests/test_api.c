@@ -1,6 +1,7 @@
 /*
  * The in-memory API (create_ketama, get_server, ketama_free) against ketama_roll: the same
- * continuum for every fixture that rolls, the same server for every key, and clean errors.
+ * continuum for every fixture that rolls, the same server for every key, and clean errors;
+ * the flavors (create_ketama_flavor) through every function.
  *
  * Usage: test_api FIXTURE_DIR [BATCH_KEYS]   (default 1000000 keys for the batch check)
  * Prints one line per failure and closes with "N passed, N failed".
@@ -299,6 +300,99 @@ static void test_batch_matches_single(long nkeys) {
     ketama_smoke(empty);
 }
 
+/* Every flavor through every function: create_ketama_flavor by each name ketama_flavor_name
+ * lists; get_servers agrees with get_server, ketama_get_server's point belongs to get_server's
+ * server, ketama_server_at and ketama_point_server count the same points; the default and
+ * unknown names. */
+static void test_flavors(void) {
+    ketama_server fleet[5] = {{"10.0.0.1:11211", 1}, {"10.0.0.2:11311", 2}, {"[::1]:11211", 3},
+                              {"cache-d.example.com", 5}, {"10.0.0.5:22122", 8}};
+    int flavors = 0;
+    for (unsigned f = 0; ketama_flavor_name(f) != NULL && f < 100; f++) {
+        const char *name = ketama_flavor_name(f);
+        flavors++;
+        CHECK(ketama_flavor_clients(f) != NULL && strlen(ketama_flavor_clients(f)) > 10,
+              "%s: the clients are named", name);
+        ketama_continuum c = create_ketama_flavor(fleet, 5, name);
+        CHECK(c != NULL, "%s: %s", name, c ? "" : ketama_error());
+        if (!c) continue;
+        mcs *arr = c->array;
+        long points = 0;
+        int counted[5] = {0, 0, 0, 0, 0}, bad = 0;
+        for (int i = 0; i < 5; i++) {
+            ketama_server_info info;
+            if (ketama_server_at(c, i, &info) != 0 || strcmp(info.addr, fleet[i].addr) != 0)
+                bad++;
+            else
+                points += info.points;
+        }
+        for (int i = 0; i < c->numpoints; i++) {
+            int s = ketama_point_server(c, i);
+            if (s < 0 || s > 4 || (i > 0 && arr[i - 1].point > arr[i].point))
+                bad++;
+            else
+                counted[s]++;
+        }
+        for (int i = 0; i < 5; i++) {
+            ketama_server_info info;
+            ketama_server_at(c, i, &info);
+            if (counted[i] != (int)info.points) bad++;
+        }
+        CHECK(bad == 0 && points == c->numpoints,
+              "%s: sorted points, each server's count: %d wrong", name, bad);
+        enum { N = 3000 };
+        static char bytes[N][40];
+        const char *keys[N];
+        size_t lens[N];
+        int out[N], wrong = 0;
+        for (int k = 0; k < N; k++) {
+            lens[k] = (size_t)snprintf(bytes[k], sizeof bytes[k], "key:%d:%llx", k, rng());
+            keys[k] = bytes[k];
+        }
+        CHECK(get_servers(c, keys, lens, N, out) == 0, "%s: get_servers", name);
+        for (int k = 0; k < N; k++) {
+            int s = get_server(c, keys[k], lens[k]);
+            mcs *m = ketama_get_server(bytes[k], c);
+            if (s < 0 || s != out[k] || m == NULL || ketama_point_server(c, (int)(m - arr)) != s)
+                wrong++;
+        }
+        CHECK(wrong == 0, "%s: get_server, get_servers and ketama_get_server differ on %d keys",
+              name, wrong);
+        ketama_free(c);
+    }
+    CHECK(flavors >= 20 && strcmp(ketama_flavor_name(0), "libketama") == 0 &&
+              ketama_flavor_clients((unsigned)flavors) == NULL,
+          "%d flavors, libketama first", flavors);
+
+    /* NULL and "libketama" are create_ketama. */
+    ketama_continuum plain = create_ketama(fleet, 5);
+    ketama_continuum by_null = create_ketama_flavor(fleet, 5, NULL);
+    ketama_continuum by_name = create_ketama_flavor(fleet, 5, "libketama");
+    CHECK(plain && by_null && by_name && plain->numpoints == by_null->numpoints &&
+              plain->numpoints == by_name->numpoints &&
+              memcmp(plain->array, by_null->array, sizeof(mcs) * (size_t)plain->numpoints) == 0 &&
+              memcmp(plain->array, by_name->array, sizeof(mcs) * (size_t)plain->numpoints) == 0,
+          "NULL and \"libketama\" build create_ketama's continuum");
+    ketama_free(plain);
+    ketama_free(by_null);
+    ketama_free(by_name);
+
+    /* An unknown name: NULL, and the error lists the names. */
+    CHECK(create_ketama_flavor(fleet, 5, "memcache") == NULL &&
+              strstr(ketama_error(), "unknown flavor \"memcache\"") != NULL &&
+              strstr(ketama_error(), "libmemcached") != NULL &&
+              strstr(ketama_error(), "twemproxy") != NULL,
+          "unknown flavor: %s", ketama_error());
+    /* The flavor's own checks, in its name. */
+    ketama_server zero[2] = {{"a:1", 1}, {"b:1", 0}};
+    CHECK(create_ketama_flavor(zero, 2, "dalli") == NULL &&
+              strstr(ketama_error(), "create_ketama_flavor: server 1 has weight 0") != NULL,
+          "weight 0: %s", ketama_error());
+    CHECK(create_ketama_flavor(NULL, 2, "nginx") == NULL &&
+              strstr(ketama_error(), "create_ketama_flavor: servers is NULL") != NULL,
+          "NULL servers: %s", ketama_error());
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s FIXTURE_DIR [BATCH_KEYS]\n", argv[0]);
@@ -308,6 +402,7 @@ int main(int argc, char **argv) {
     test_errors();
     test_long_addresses();
     test_point_server();
+    test_flavors();
     test_batch_matches_single(argc > 2 ? atol(argv[2]) : 1000000);
     return finish();
 }

@@ -62,7 +62,7 @@ for client in "${clients[@]}"; do
                     status=$?
                 what="$client $flavor $name ($keyset)"
                 if [ $status -eq 77 ]; then
-                    echo "skipped: $client: $(tail -n 1 "$work/err")"
+                    echo "skipped: $client: $(tail -n 1 "$work/err") (or: make deps)"
                     skipped=$((skipped + 1))
                     continue 4
                 fi

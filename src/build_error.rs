@@ -26,6 +26,11 @@ pub enum BuildError {
         most: u64,
     },
     TooManyPoints,
+    /// A ring made by hashing more points than this, of which only a table is kept (pecl
+    /// memcache's): refused as too slow to build.
+    TooManyToHash {
+        most: u64,
+    },
     CountUndefined {
         index: usize,
         addr: Vec<u8>,
@@ -54,7 +59,8 @@ impl BuildError {
             BuildError::NoServers
             | BuildError::TotalOverflow
             | BuildError::TotalTooLarge { .. }
-            | BuildError::TooManyPoints => None,
+            | BuildError::TooManyPoints
+            | BuildError::TooManyToHash { .. } => None,
         }
     }
 }
@@ -87,6 +93,11 @@ impl fmt::Display for BuildError {
             BuildError::TotalTooLarge { most } => write!(
                 f,
                 "the weights add up to more than {most}, the most this flavor's client counts"
+            ),
+            BuildError::TooManyToHash { most } => write!(
+                f,
+                "the weights ask for more than {most} points to hash (160 a unit of weight), \
+                 more than a ring is built from in seconds"
             ),
             BuildError::TooManyPoints => {
                 write!(

@@ -167,9 +167,9 @@ pub fn buckets<I: AsRef<[u8]>>(
         unreachable!("a bucketed flavor generates its own points");
     };
     // The smallest point of each slot, `(point << 32 | server)`: slot `s` holds the points in
-    // `((s - 1) * STEP, s * STEP]`, which are the first at or after the start of bucket `s`
-    // when any is there. Points past the last bucket's start fall in the slot past it.
-    let slots = BUCKETS as usize + 2;
+    // `[s * STEP, (s + 1) * STEP)`, the least of which is bucket `s`'s when there is one.
+    // Points past the last bucket's range fall in the slot past it.
+    let slots = BUCKETS as usize + 1;
     let mut least: Vec<Option<u64>> = vec![None; slots];
     let mut points = Vec::new();
     for (owner, (id, &n)) in ids.iter().zip(inputs).enumerate() {
@@ -177,7 +177,7 @@ pub fn buckets<I: AsRef<[u8]>>(
         points.resize(n as usize, 0);
         generate(id.as_ref(), n, &mut points);
         for &p in &points {
-            let slot = p.div_ceil(BUCKET_STEP) as usize;
+            let slot = (p / BUCKET_STEP) as usize;
             let key = u64::from(p) << 32 | owner as u64;
             let better = match least[slot] {
                 None => true,

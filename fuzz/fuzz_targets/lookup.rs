@@ -1,6 +1,7 @@
 //! Arbitrary keys and hashes against continua of several shapes and against continua built
-//! from the input: `server_for`, the batched `servers_for` (SIMD MD5) and `locate` must agree
-//! with a plain linear scan of the points. And the search structure by itself, over points the
+//! from the input, in libketama's ring and in a flavor the input picks: `server_for`, the
+//! batched `servers_for` (SIMD MD5) and `locate` must agree with a plain linear scan of the
+//! points under the flavor's lookup rule. And the search structure by itself, over points the
 //! input chooses, in both of its layouts (whole points, and packed low halves with 2^16 buckets
 //! or more): `locate`, `owner` and the batch's `prepare`/`finish` against the same scan. Both
 //! built on as many threads and in as many pieces as the input says: the same continuum and
@@ -8,7 +9,8 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use ketama::continuum::{Continuum, Server};
+use ketama::continuum::{Continuum, Server, Total};
+use ketama::flavor::{Flavor, Lookup, BUCKETS, BUCKET_STEP};
 use ketama::hash::key_hash;
 use ketama::index::{Search, GROUP};
 use ketama::workers::Workers;
@@ -19,6 +21,8 @@ use std::sync::OnceLock;
 #[derive(Arbitrary, Debug)]
 struct Input {
     shape: u8,
+    /// The flavor of the continuum built from `servers`, by its place in `Flavor::all`.
+    flavor: u8,
     /// Threads and pieces of the builds from the input.
     split: u8,
     /// (address number, weight) of up to 6 servers; fixed shapes when empty.
@@ -80,7 +84,7 @@ fn check(c: &Continuum, points: &[u32], input: &Input) {
     for (key, batched) in keys.iter().zip(batch) {
         let expected = reference::lookup(points, key);
         assert_eq!(c.locate(key_hash(key)), expected, "key {key:?}");
-        let point = c.point_at_or_after(key_hash(key)).map(std::ptr::from_ref);
+        let point = c.point_for_hash(key_hash(key)).map(std::ptr::from_ref);
         assert_eq!(
             point,
             expected.map(|i| &c.points()[i] as *const _),
@@ -135,6 +139,45 @@ fn check_search(input: &Input) {
     }
 }
 
+/// The server a key of hash `h` goes to in `c` by a linear scan of its points under its
+/// flavor's rule (a point of a ring that takes the point at or before a hash carries the
+/// server of the point before it: see `flavor::Lookup`).
+fn scan_flavored(c: &Continuum, points: &[u32], h: u32) -> usize {
+    let first_from = |v: u32| points.iter().position(|&p| p >= v).unwrap_or(0);
+    match c.flavor().recipe().lookup {
+        Lookup::AtOrAfter => c.owner(first_from(h)),
+        Lookup::After => c.owner(points.iter().position(|&p| p > h).unwrap_or(0)),
+        Lookup::AtOrBefore => {
+            let last = points
+                .iter()
+                .rposition(|&p| p <= h)
+                .unwrap_or(points.len() - 1);
+            c.owner((last + 1) % points.len())
+        }
+        Lookup::Buckets => c.owner(first_from((h % BUCKETS) * BUCKET_STEP)),
+    }
+}
+
+/// A flavored continuum: every lookup against the scan, for the input's keys and hashes.
+fn check_flavored(c: &Continuum, input: &Input) {
+    let points: Vec<u32> = c.points().iter().map(|p| p.point).collect();
+    let keys: Vec<&[u8]> = input.keys.iter().map(Vec::as_slice).collect();
+    let mut batch = vec![None; keys.len()];
+    c.servers_for(&keys, &mut batch);
+    for (key, batched) in keys.iter().zip(batch) {
+        let expected = Some(scan_flavored(c, &points, c.key_hash(key)));
+        assert_eq!(c.server_for(key), expected, "{} key {key:?}", c.flavor());
+        assert_eq!(batched, expected, "{} batch key {key:?}", c.flavor());
+    }
+    for &h in &input.hashes {
+        let near = points[h as usize % points.len()];
+        for h in [h, near, near.wrapping_add(1), near.wrapping_sub(1)] {
+            let at = c.locate_hash(h).unwrap();
+            assert_eq!(c.owner(at), scan_flavored(c, &points, h), "hash {h}");
+        }
+    }
+}
+
 fuzz_target!(|input: Input| {
     if !input.points.is_empty() {
         check_search(&input);
@@ -156,10 +199,21 @@ fuzz_target!(|input: Input| {
     let counts: Vec<u32> = (0..list.len())
         .map(|i| c.server_info(i).unwrap().points / 4)
         .collect();
-    let split = Continuum::build_on(list, &counts, workers(&input));
+    let split = Continuum::build_on(list.clone(), Flavor::LIBKETAMA, &counts, workers(&input));
     assert_eq!(split.points(), c.points());
     for i in 0..points.len() {
         assert_eq!(split.owner(i), c.owner(i), "owner of point {i}");
     }
     check(&split, &points, &input);
+    // The same servers in a flavor: a ring of its own, the same on any threads.
+    let flavors: Vec<Flavor> = Flavor::all().collect();
+    let flavor = flavors[usize::from(input.flavor) % flavors.len()].for_servers(&list);
+    let flavored = Continuum::build_flavor(list.clone(), flavor).unwrap();
+    check_flavored(&flavored, &input);
+    let inputs = flavor.inputs(&list, Total::Checked).unwrap();
+    let split = Continuum::build_on(list, flavor, &inputs, workers(&input));
+    assert_eq!(split.points(), flavored.points());
+    for i in 0..split.points().len() {
+        assert_eq!(split.owner(i), flavored.owner(i), "owner of point {i}");
+    }
 });

@@ -12,8 +12,12 @@ use crate::build_error::BuildError;
 use crate::continuum::{Server, MAX_POINTS};
 use crate::hashkit;
 
+/// `W * 160` points a server, all kept: at most [`MAX_POINTS`] in all.
 fn inputs(servers: &[Server], _: Total) -> Result<Vec<u32>, BuildError> {
-    check_list(servers, MAX_POINTS / 160)?;
+    let total = check_list(servers, u64::MAX / 160)?;
+    if total * 160 > MAX_POINTS {
+        return Err(BuildError::TooManyPoints);
+    }
     Ok(servers.iter().map(|s| (s.weight * 160) as u32).collect())
 }
 

@@ -18,8 +18,10 @@ use crate::hashkit;
 pub const MOST_HASHED: u64 = 1 << 28;
 
 fn inputs(servers: &[Server], _: Total) -> Result<Vec<u32>, BuildError> {
-    let total = check_list(servers, MOST_HASHED / 160)?;
-    debug_assert!(total * 160 <= MOST_HASHED);
+    let total = check_list(servers, u64::MAX / 160)?;
+    if total * 160 > MOST_HASHED {
+        return Err(BuildError::TooManyToHash { most: MOST_HASHED });
+    }
     Ok(servers.iter().map(|s| (s.weight * 160) as u32).collect())
 }
 
