@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { MAX_SERVERS = 128 };
 
@@ -388,6 +389,35 @@ static void test_flavors(void) {
     CHECK(create_ketama_flavor(zero, 2, "dalli") == NULL &&
               strstr(ketama_error(), "create_ketama_flavor: server 1 has weight 0") != NULL,
           "weight 0: %s", ketama_error());
+    /* A server file rolled as a flavor: create_ketama_flavor's ring of the same servers. */
+    char path[] = "/tmp/ketama-flavor-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f) {
+        for (int i = 0; i < 5; i++) fprintf(f, "%s\t%lu\n", fleet[i].addr, fleet[i].weight);
+        fclose(f);
+    }
+    ketama_continuum rolled = NULL, built = create_ketama_flavor(fleet, 5, "libmemcached");
+    CHECK(f && ketama_roll_flavor(&rolled, path, "libmemcached") == 1 && built &&
+              rolled->numpoints == built->numpoints &&
+              memcmp(rolled->array, built->array,
+                     sizeof(mcs) * (size_t)built->numpoints) == 0,
+          "ketama_roll_flavor: %s", ketama_error());
+    ketama_continuum kept = rolled;
+    CHECK(ketama_roll_flavor(&rolled, path, "nope") == 0 && rolled == kept &&
+              strstr(ketama_error(), "ketama_roll_flavor: unknown flavor") != NULL,
+          "an unknown flavor leaves *contptr: %s", ketama_error());
+    ketama_continuum file_null = NULL, by_roll = NULL;
+    CHECK(ketama_roll_flavor(&file_null, path, NULL) == 1 && ketama_roll(&by_roll, path) == 1 &&
+              file_null->numpoints == by_roll->numpoints &&
+              memcmp(file_null->array, by_roll->array,
+                     sizeof(mcs) * (size_t)by_roll->numpoints) == 0,
+          "a NULL flavor is ketama_roll: %s", ketama_error());
+    ketama_smoke(file_null);
+    ketama_smoke(by_roll);
+    ketama_smoke(rolled);
+    ketama_free(built);
+    unlink(path);
     CHECK(create_ketama_flavor(NULL, 2, "nginx") == NULL &&
               strstr(ketama_error(), "create_ketama_flavor: servers is NULL") != NULL,
           "NULL servers: %s", ketama_error());

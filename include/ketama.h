@@ -259,6 +259,20 @@ void ketama_free(ketama_continuum cont);
 int ketama_roll(ketama_continuum *contptr, char *filename);
 
 /*
+ `ketama_roll` as another memcached client builds its ring from the servers of the file
+ (see `create_ketama_flavor`): the file is read as `ketama_roll` reads it (libketama's
+ format, quirks included), its servers hashed and looked up as `flavor`'s client does; NULL
+ or "libketama" is `ketama_roll`. For a flavor of no such name it returns 0, with
+ `ketama_error()` listing the names, and leaves `*contptr` as it was. A file rolled as two
+ flavors is two continua, each shared by the rolls of that flavor while the file is
+ unchanged.
+
+ # Safety
+ As `ketama_roll`; `flavor` is NULL or a NUL-terminated string.
+ */
+int ketama_roll_flavor(ketama_continuum *contptr, char *filename, const char *flavor);
+
+/*
  Frees a continuum returned by `ketama_roll` (or `create_ketama`). NULL is ignored.
 
  Better than the original: it frees only this continuum; the original destroyed shared

@@ -175,8 +175,9 @@ struct Entry {
 /// mutex is not held across file IO or parsing, so it is held only for moments.
 pub struct Cache {
     /// A `BTreeMap` for its `const` constructor: a `HashMap`'s random keys would need a lazy
-    /// static, which a fork can catch half initialised. It holds a few entries at most.
-    entries: fork::Mutex<BTreeMap<PathBuf, Entry>>,
+    /// static, which a fork can catch half initialised. It holds a few entries at most, one
+    /// for each file and flavor it was rolled as.
+    entries: fork::Mutex<BTreeMap<(PathBuf, &'static str), Entry>>,
 }
 
 impl Default for Cache {
@@ -200,13 +201,19 @@ impl Cache {
     /// Safe to call in a child forked at any moment, even while another thread of the parent
     /// was rolling: it never waits for a thread the child does not have.
     pub fn roll(&self, path: &Path) -> Result<Rolled, RollError> {
+        self.roll_as(path, Flavor::LIBKETAMA)
+    }
+
+    /// `roll` as `flavor`'s client builds its ring from the file's servers.
+    pub fn roll_as(&self, path: &Path, flavor: Flavor) -> Result<Rolled, RollError> {
+        let key = (path.to_path_buf(), flavor.name());
         let meta = std::fs::metadata(path).map_err(|err| RollError::Stat {
             path: path.to_path_buf(),
             err,
         })?;
         {
             let entries = self.entries.lock();
-            if let Some(e) = entries.get(path) {
+            if let Some(e) = entries.get(&key) {
                 if e.settled && e.stamp == Stamp::of(&meta) {
                     return Ok(e.rolled.clone());
                 }
@@ -223,26 +230,26 @@ impl Cache {
         let reused = {
             let entries = self.entries.lock();
             entries
-                .get(path)
+                .get(&key)
                 .filter(|e| *e.bytes == *bytes)
                 .map(|e| e.rolled.continuum.clone())
         };
         let continuum = match reused {
             Some(c) => c,
-            None => Arc::new(load(path, &bytes)?),
+            None => Arc::new(load_as(path, &bytes, flavor)?),
         };
         let rolled = Rolled {
             continuum,
             mtime: meta.mtime(),
         };
         let mut entries = self.entries.lock();
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(path) {
+        if entries.len() >= MAX_ENTRIES && !entries.contains_key(&key) {
             if let Some(victim) = entries.keys().next().cloned() {
                 entries.remove(&victim);
             }
         }
         entries.insert(
-            path.to_path_buf(),
+            key,
             Entry {
                 stamp,
                 settled,

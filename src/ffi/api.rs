@@ -68,21 +68,28 @@ pub unsafe extern "C" fn create_ketama_flavor(
     count: c_uint,
     flavor: *const c_char,
 ) -> ketama_continuum {
-    let flavor = if flavor.is_null() {
-        Flavor::LIBKETAMA
-    } else {
-        // SAFETY: a non-NULL `flavor` is a NUL-terminated string per the contract.
-        let name = unsafe { CStr::from_ptr(flavor) }.to_string_lossy();
-        match Flavor::named(&name) {
-            Ok(flavor) => flavor,
-            Err(unknown) => {
-                last_error::set(&format_args!("create_ketama_flavor: {unknown}"));
-                return ptr::null_mut();
-            }
-        }
+    // SAFETY: per the contract.
+    let Some(flavor) = (unsafe { flavor_named(flavor, "create_ketama_flavor") }) else {
+        return ptr::null_mut();
     };
     // SAFETY: per the contract.
     unsafe { create(servers, count, flavor, "create_ketama_flavor") }
+}
+
+/// The flavor a C caller names (libketama for NULL), or `None` with `ketama_error()` telling
+/// `caller`'s caller the valid names.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+pub(super) unsafe fn flavor_named(name: *const c_char, caller: &str) -> Option<Flavor> {
+    if name.is_null() {
+        return Some(Flavor::LIBKETAMA);
+    }
+    // SAFETY: a non-NULL `name` is a NUL-terminated string per the contract.
+    let name = unsafe { CStr::from_ptr(name) }.to_string_lossy();
+    Flavor::named(&name)
+        .map_err(|unknown| last_error::set(&format_args!("{caller}: {unknown}")))
+        .ok()
 }
 
 /// `create_ketama` as `flavor`, its errors told as `caller`'s.

@@ -3,6 +3,7 @@
 use super::last_error;
 use super::types::{as_mcs, ketama_continuum, mcs, Handle};
 use crate::cache::{self, Cache, RollError};
+use crate::flavor::Flavor;
 use crate::hash;
 use std::cmp::Ordering;
 use std::ffi::{c_char, c_int, c_uchar, c_uint, CStr};
@@ -49,16 +50,55 @@ pub unsafe extern "C" fn ketama_roll(
     contptr: *mut ketama_continuum,
     filename: *mut c_char,
 ) -> c_int {
+    // SAFETY: per the contract.
+    unsafe { roll(contptr, filename, Flavor::LIBKETAMA, "ketama_roll") }
+}
+
+/// `ketama_roll` as another memcached client builds its ring from the servers of the file
+/// (see `create_ketama_flavor`): the file is read as `ketama_roll` reads it (libketama's
+/// format, quirks included), its servers hashed and looked up as `flavor`'s client does; NULL
+/// or "libketama" is `ketama_roll`. For a flavor of no such name it returns 0, with
+/// `ketama_error()` listing the names, and leaves `*contptr` as it was. A file rolled as two
+/// flavors is two continua, each shared by the rolls of that flavor while the file is
+/// unchanged.
+///
+/// # Safety
+/// As `ketama_roll`; `flavor` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn ketama_roll_flavor(
+    contptr: *mut ketama_continuum,
+    filename: *mut c_char,
+    flavor: *const c_char,
+) -> c_int {
+    // SAFETY: per the contract.
+    let flavor = match unsafe { super::api::flavor_named(flavor, "ketama_roll_flavor") } {
+        Some(flavor) => flavor,
+        None => return 0,
+    };
+    // SAFETY: per the contract.
+    unsafe { roll(contptr, filename, flavor, "ketama_roll_flavor") }
+}
+
+/// `ketama_roll` as `flavor`, its errors told as `caller`'s.
+///
+/// # Safety
+/// As `ketama_roll`.
+unsafe fn roll(
+    contptr: *mut ketama_continuum,
+    filename: *mut c_char,
+    flavor: Flavor,
+    caller: &str,
+) -> c_int {
     if contptr.is_null() {
         // The original would dereference NULL: returning an error is compatible.
-        last_error::set(&"ketama_roll: contptr is NULL");
+        last_error::set(&format_args!("{caller}: contptr is NULL"));
         return 0;
     }
     // SAFETY: per the contract.
     let path = unsafe { c_bytes(filename) };
     let rolled = match path {
-        None => Err("ketama_roll: filename is NULL".to_string()),
-        Some(p) => match CACHE.roll(cache::path_of(p)) {
+        None => Err(format!("{caller}: filename is NULL")),
+        Some(p) => match CACHE.roll_as(cache::path_of(p), flavor) {
             // The original's `ftok` fails before it touches `*contptr`.
             Err(e @ RollError::Stat { .. }) => {
                 last_error::set(&e);
