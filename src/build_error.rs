@@ -31,6 +31,12 @@ pub enum BuildError {
     TooManyToHash {
         most: u64,
     },
+    /// A server's name is longer than its flavor's client takes (libmemcached's host names,
+    /// twemproxy's hashed names).
+    NameTooLong {
+        index: usize,
+        most: usize,
+    },
     CountUndefined {
         index: usize,
         addr: Vec<u8>,
@@ -54,6 +60,7 @@ impl BuildError {
             BuildError::EmptyAddress { index }
             | BuildError::NulInAddress { index }
             | BuildError::ZeroWeight { index }
+            | BuildError::NameTooLong { index, .. }
             | BuildError::CountUndefined { index, .. }
             | BuildError::PastTheArray { index, .. } => Some(index),
             BuildError::NoServers
@@ -93,6 +100,10 @@ impl fmt::Display for BuildError {
             BuildError::TotalTooLarge { most } => write!(
                 f,
                 "the weights add up to more than {most}, the most this flavor's client counts"
+            ),
+            BuildError::NameTooLong { index, most } => write!(
+                f,
+                "server {index} has a name of more than {most} bytes, more than its client takes"
             ),
             BuildError::TooManyToHash { most } => write!(
                 f,

@@ -300,6 +300,25 @@ fn bad_lists_are_refused_by_every_flavor() {
             "{flavor}: {huge:?}"
         );
     }
+    // Names past the clients' buffers: libmemcached refuses host names of over 1024 bytes,
+    // twemproxy cuts the strings of names of over 261 and hashes them alike.
+    let long = |n: usize| servers(&[("a:1", 1), (&format!("{}:11311", "h".repeat(n)), 1)]);
+    for (flavor, most) in [("libmemcached", 1024), ("libmemcached-consistent", 1024)] {
+        let flavor = Flavor::named(flavor).unwrap();
+        assert!(Continuum::build_flavor(long(most), flavor).is_ok());
+        assert_eq!(
+            Continuum::build_flavor(long(most + 1), flavor).unwrap_err(),
+            BuildError::NameTooLong { index: 1, most }
+        );
+    }
+    let twemproxy = Flavor::named("twemproxy").unwrap();
+    assert!(Continuum::build_flavor(long(255), twemproxy).is_ok());
+    assert_eq!(
+        Continuum::build_flavor(long(256), twemproxy)
+            .unwrap_err()
+            .to_string(),
+        "server 1 has a name of more than 261 bytes, more than its client takes"
+    );
     // W * 160 points kept: past 2^24 points nginx's ring is refused, with the reason.
     let heavy = servers(&[("a:1", MAX_POINTS / 160 + 1)]);
     let nginx = Continuum::build_flavor(heavy.clone(), Flavor::named("nginx").unwrap());

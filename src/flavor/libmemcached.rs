@@ -35,12 +35,31 @@ pub(crate) fn weighted_md5s(weight: u64, total: u64, servers: usize) -> u64 {
     nudged.floor() as u64
 }
 
+/// The longest host name `memcached_server_add` takes (`NI_MAXHOST` less its NUL).
+const MOST_HOST: usize = 1024;
+
+/// Refuses a host name libmemcached refuses.
+fn check_hosts(servers: &[Server]) -> Result<(), BuildError> {
+    match servers
+        .iter()
+        .position(|s| addr::split(&s.addr).host.len() > MOST_HOST)
+    {
+        Some(index) => Err(BuildError::NameTooLong {
+            index,
+            most: MOST_HOST,
+        }),
+        None => Ok(()),
+    }
+}
+
 fn weighted_inputs(servers: &[Server], _: Total) -> Result<Vec<u32>, BuildError> {
+    check_hosts(servers)?;
     weighted(servers, MOST, 4, weighted_md5s)
 }
 
 /// 100 points a server, whatever its weight.
 fn hundred(servers: &[Server], _: Total) -> Result<Vec<u32>, BuildError> {
+    check_hosts(servers)?;
     check_list(servers, MOST)?;
     weighted(servers, MOST, 1, |_, _, _| 100)
 }

@@ -17,7 +17,24 @@ use crate::hashkit;
 /// Largest weight total twemproxy counts: a `uint32_t`.
 const MOST: u64 = u32::MAX as u64;
 
+/// The longest name whose strings `"<name>-<k>"` fit twemproxy's 273-byte buffer whatever `k`
+/// (`KETAMA_MAX_HOSTLEN`: 255 for a host, 6 for `:port`): it cuts longer ones, hashing the
+/// same string for several points.
+const MOST_NAME: usize = 261;
+
 fn inputs(servers: &[Server], _: Total) -> Result<Vec<u32>, BuildError> {
+    for (index, s) in servers.iter().enumerate() {
+        let name = s
+            .name
+            .clone()
+            .unwrap_or_else(|| addr::host_port_unless_default(&s.addr));
+        if name.len() > MOST_NAME {
+            return Err(BuildError::NameTooLong {
+                index,
+                most: MOST_NAME,
+            });
+        }
+    }
     weighted(servers, MOST, 4, weighted_md5s)
 }
 
