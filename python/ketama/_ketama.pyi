@@ -1,11 +1,16 @@
 # Type stubs of the extension module ketama._ketama (python/src/); ketama re-exports it.
 import os
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 Key = str | bytes
 Address = str | bytes
 # (address, weight), or (address, weight, name): the name is hashed in place of the address.
 ServerItem = tuple[Address, int] | tuple[Address, int, Address | None]
+Servers = (
+    Mapping[str, int]
+    | Mapping[bytes, int]
+    | Iterable[ServerItem | Sequence[Address | int | None]]
+)
 
 class KetamaError(Exception):
     """A server file that does not roll, with the message ``ketama_error()`` gives in C."""
@@ -23,7 +28,7 @@ class Continuum:
     @classmethod
     def from_servers(
         cls,
-        servers: Mapping[Address, int] | Iterable[ServerItem | list[Address | int | None]],
+        servers: Servers,
         flavor: str = "libketama",
     ) -> Continuum:
         """A ring of ``{address: weight}``, ``(address, weight)`` pairs or ``(address, weight,
