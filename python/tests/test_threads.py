@@ -63,13 +63,26 @@ def test_eight_threads_share_one_continuum(clib, tmp_path):
 
     threads = [threading.Thread(target=lookups, args=(n,)) for n in range(8)]
     threads.append(threading.Thread(target=reloads))
+    run(threads)
+    assert errors == []
+    assert len(switched) >= 10
+
+
+def run(threads):
+    """Starts the threads and joins them, each within 30 s."""
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=30)
     assert not any(t.is_alive() for t in threads), "a thread did not finish"
-    assert errors == []
-    assert len(switched) >= 10
+
+
+def rounds(n, flavors, stop):
+    """The flavor of each round of thread `n`: 50 rounds at most, none past `stop`."""
+    for r in range(50):
+        if time.monotonic() > stop:
+            return
+        yield flavors[(n + r) % len(flavors)]
 
 
 def test_threads_share_flavored_rings(clib, tmp_path):
@@ -92,10 +105,7 @@ def test_threads_share_flavored_rings(clib, tmp_path):
 
     def lookups(n):
         try:
-            for rounds in range(50):
-                if time.monotonic() > stop:
-                    return
-                flavor = flavors[(n + rounds) % len(flavors)]
+            for flavor in rounds(n, flavors, stop):
                 for ring in (shared[flavor], rolled[flavor]):
                     if n % 2:
                         if ring.servers(KEYS) != want[flavor]:
@@ -107,10 +117,7 @@ def test_threads_share_flavored_rings(clib, tmp_path):
 
     def builds(n):
         try:
-            for rounds in range(50):
-                if time.monotonic() > stop:
-                    return
-                flavor = flavors[(n + rounds) % len(flavors)]
+            for flavor in rounds(n, flavors, stop):
                 ring = ketama.Continuum.from_servers(servers, flavor)
                 rolled[flavor].reload()
                 if ring.servers(KEYS[:500]) != want[flavor][:500]:
@@ -120,11 +127,7 @@ def test_threads_share_flavored_rings(clib, tmp_path):
 
     threads = [threading.Thread(target=lookups, args=(n,)) for n in range(8)]
     threads += [threading.Thread(target=builds, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads), "a thread did not finish"
+    run(threads)
     assert errors == []
 
 
