@@ -20,6 +20,8 @@
 #      extreme configurations in every flavor that must not crash
 #   5. 100 reloads of 500-server upstreams, each in the next flavor (the block's servers and
 #      file=): the master's memory does not grow
+#   6. mixed fleets (nginx/tests/fleet.sh): php-memcached, npm memcached and twemproxy write,
+#      nginx with their flavor finds every key
 #
 # Every process started here is stopped by its pid, pass or fail; every wait is bounded.
 # The helpers the suites share are in nginx/tests/common.sh.
@@ -509,4 +511,7 @@ else
 fi
 
 echo "[$SECONDS s] 100 reloads"
+# --- mixed fleets: real clients of other ecosystems write, nginx reads every key ---
+tally bash nginx/tests/fleet.sh "$lib" "$module" "$kclient"
+echo "[$SECONDS s] mixed fleets"
 summary
