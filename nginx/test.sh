@@ -22,6 +22,7 @@
 #      file=): the master's memory does not grow
 #   6. mixed fleets (nginx/tests/fleet.sh): php-memcached, npm memcached and twemproxy write,
 #      nginx with their flavor finds every key
+#   7. reloads every second under ab (nginx/tests/load.sh): no request to the module fails
 #
 # Every process started here is stopped by its pid, pass or fail; every wait is bounded.
 # The helpers the suites share are in nginx/tests/common.sh.
@@ -514,4 +515,7 @@ echo "[$SECONDS s] 100 reloads"
 # --- mixed fleets: real clients of other ecosystems write, nginx reads every key ---
 tally bash nginx/tests/fleet.sh "$lib" "$module" "$kclient"
 echo "[$SECONDS s] mixed fleets"
+# --- reloads every second under ab: no request to the module fails ---
+tally bash nginx/tests/load.sh "$lib" "$module"
+echo "[$SECONDS s] reloads under load"
 summary
