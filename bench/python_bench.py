@@ -6,8 +6,11 @@ and keys, in one run (make python-bench; needs the ketama wheel and uhashring in
 For each fleet: `server()` and `get_server()` key by key (a list comprehension over a bound
 method, as uhashring's `get_node` is measured), `servers()` over all keys in one call and in
 calls of 100 keys (a multi-get), and how many keys uhashring puts on another server than
-libketama does. Each figure is the best of REPS runs, as `timeit` reports: on a shared
-machine the other runs measure the neighbours.
+libketama does. Then the rings of other clients (flavors) on 100 servers: `server()`,
+`servers()` and pymemcache's `KetamaHasher.get_node` for each, beside libketama's, and the
+`uhashring` flavor beside uhashring itself (where it must agree on every key). Each figure is
+the best of REPS runs, as `timeit` reports: on a shared machine the other runs measure the
+neighbours.
 """
 
 import platform
@@ -17,6 +20,10 @@ import time
 import uhashring
 
 import ketama
+from ketama.pymemcache import KetamaHasher
+
+FLAVORS = ("libketama", "libmemcached", "twemproxy", "spymemcached-weighted", "dalli",
+           "node-memcached", "uhashring", "pecl-memcache", "nginx")
 
 
 def fleet(n):
@@ -71,6 +78,35 @@ def main():
         differ = sum(1 for k, s in zip(keys, ours) if get_node(k) != s)
         print(f"{n:>7} {single:>9.1f} {batch:>10.1f} {multi:>10.1f} {legacy:>12.1f}"
               f" {other:>10.1f} {other / single:>9.1f}x {100 * differ / nkeys:>9.3f}%")
+    flavors(keys, reps)
+
+
+def flavors(keys, reps):
+    """The flavors' table: see the module."""
+    nkeys = len(keys)
+    servers = fleet(100)
+    print("\nflavors, 100 servers, ns/key; last column: server() / libketama's server()")
+    print(f"{'flavor':<22} {'server()':>9} {'servers()':>10} {'get_node':>9} {'/libketama':>10}")
+    base = None
+    for flavor in FLAVORS:
+        ring = ketama.Continuum.from_servers(servers, flavor)
+        hasher = KetamaHasher.weighted(servers, flavor=flavor)()
+        for node in servers:
+            hasher.add_node(node)
+        server, get_node = ring.server, hasher.get_node
+        single = best_ns(lambda: [server(k) for k in keys], reps, nkeys)
+        batch = best_ns(lambda: ring.servers(keys), reps, nkeys)
+        node = best_ns(lambda: [get_node(k) for k in keys], reps, nkeys)
+        base = base or single
+        print(f"{flavor:<22} {single:>9.1f} {batch:>10.1f} {node:>9.1f} {single / base:>9.2f}x")
+    uh = uhashring.HashRing(nodes={a: {"weight": w} for a, w in servers.items()}, hash_fn="ketama")
+    ring = ketama.Continuum.from_servers(servers, "uhashring")
+    get_node, server = uh.get_node, ring.server
+    other = best_ns(lambda: [get_node(k) for k in keys], reps, nkeys)
+    ours = best_ns(lambda: [server(k) for k in keys], reps, nkeys)
+    differ = sum(1 for k, s in zip(keys, ring.servers(keys)) if get_node(k) != s)
+    print(f"uhashring get_node {other:.1f} ns/key, the uhashring flavor's server() {ours:.1f}: "
+          f"{other / ours:.1f}x; they disagree on {differ} of {nkeys} keys")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 #   make python          the abi3 wheel (CPython 3.10+) into target/wheels/; needs maturin
 #   make python-test     the wheel installed into a venv in target/python-env/, and its pytest
 #                        suite (part of make test; skipped, saying so, without python3,
-#                        maturin or pytest)
-#   make python-bench    bench/python_bench.py: ns/key beside uhashring (PY_BENCH_ARGS="REPS KEYS")
+#                        maturin or pytest; its mixed-fleet tests each skip, naming the Debian
+#                        package, without memcached, spymemcached and a JDK, dalli, nutcracker)
+#   make python-bench    bench/python_bench.py: ns/key beside uhashring, and of each flavor
+#                        (PY_BENCH_ARGS="REPS KEYS")
 
 MATURIN ?= maturin
 PY_WHEELS := target/wheels

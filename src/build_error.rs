@@ -31,6 +31,11 @@ pub enum BuildError {
     TooManyToHash {
         most: u64,
     },
+    /// Two servers of the same name, which the flavor's client refuses (twemproxy).
+    SameName {
+        first: usize,
+        index: usize,
+    },
     /// A server's name is longer than its flavor's client takes (libmemcached's host names,
     /// twemproxy's hashed names).
     NameTooLong {
@@ -61,6 +66,7 @@ impl BuildError {
             | BuildError::NulInAddress { index }
             | BuildError::ZeroWeight { index }
             | BuildError::NameTooLong { index, .. }
+            | BuildError::SameName { index, .. }
             | BuildError::CountUndefined { index, .. }
             | BuildError::PastTheArray { index, .. } => Some(index),
             BuildError::NoServers
@@ -100,6 +106,10 @@ impl fmt::Display for BuildError {
             BuildError::TotalTooLarge { most } => write!(
                 f,
                 "the weights add up to more than {most}, the most this flavor's client counts"
+            ),
+            BuildError::SameName { first, index } => write!(
+                f,
+                "servers {first} and {index} have the same name, which their client refuses"
             ),
             BuildError::NameTooLong { index, most } => write!(
                 f,

@@ -180,6 +180,9 @@ impl Continuum {
         } else {
             let mut keyed =
                 sort::sort_by_point(points::hash_points(flavor, &ids, inputs, workers), workers);
+            if recipe.ties == Ties::NameOrder {
+                sort::ties_by(&mut keyed, &name_ranks(&ids));
+            }
             // The point at or before a hash is found as the point after it, on a ring whose
             // points carry the server of the point before them: the last of a tie is then the
             // one found, so ties stay in server order for a later server to win.
@@ -359,10 +362,7 @@ impl Continuum {
     #[inline]
     fn values_of(&self, keys: &[&[u8]], digests: &mut [[u8; 16]; GROUP], values: &mut [u32]) {
         let recipe = self.flavor.recipe();
-        let simd = matches!(recipe.key, crate::flavor::KeyHash::Md5)
-            && recipe
-                .long_keys
-                .map_or(true, |long| keys.iter().all(|k| k.len() <= long.over));
+        let simd = matches!(recipe.key, crate::flavor::KeyHash::Md5) && recipe.prepare.is_none();
         if simd {
             hash::md5_each(keys, digests);
             for (v, digest) in values.iter_mut().zip(digests.iter()) {
@@ -398,6 +398,21 @@ impl Continuum {
             + extras_bytes(&self.extras);
         bytes as f64 / self.points.len().max(1) as f64
     }
+}
+
+/// Each server's place when the servers are sorted by their hashed names, shorter names
+/// first, then byte by byte (twemproxy's order).
+fn name_ranks<I: AsRef<[u8]>>(ids: &[I]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (ids[a].as_ref(), ids[b].as_ref());
+        a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    });
+    let mut ranks = vec![0; ids.len()];
+    for (rank, server) in order.into_iter().enumerate() {
+        ranks[server] = rank as u32;
+    }
+    ranks
 }
 
 /// Gives each point of the sorted `keyed` the server of the point before it (the first point

@@ -177,6 +177,15 @@ fn radix_sort<const DIGITS: usize>(items: &mut [u64], spare: &mut [u64], out: &m
     }
 }
 
+/// Puts each run of equal points of the sorted `keyed` in the order of its servers' `ranks`.
+pub fn ties_by(keyed: &mut [u64], ranks: &[u32]) {
+    for run in keyed.chunk_by_mut(|a, b| a >> 32 == b >> 32) {
+        if run.len() > 1 {
+            run.sort_by_key(|&key| ranks[(key & 0xffff_ffff) as usize]);
+        }
+    }
+}
+
 /// Puts each run of equal points of the sorted `keyed` in the reverse order of its servers:
 /// for the flavors whose later server wins a tie (see `flavor::Ties`).
 pub fn later_first(keyed: &mut [u64]) {
@@ -215,6 +224,16 @@ mod tests {
                 assert_eq!(sort_by_point(keyed.clone(), workers), expected);
             }
         }
+    }
+
+    #[test]
+    fn ties_by_orders_only_ties_by_rank() {
+        let mut keyed = vec![1 << 32 | 4, 2 << 32, 2 << 32 | 1, 2 << 32 | 2, 7 << 32 | 1];
+        ties_by(&mut keyed, &[2, 0, 1, 9, 9]);
+        assert_eq!(
+            keyed,
+            vec![1 << 32 | 4, 2 << 32 | 1, 2 << 32 | 2, 2 << 32, 7 << 32 | 1]
+        );
     }
 
     #[test]

@@ -146,15 +146,49 @@ fn ties_go_where_the_flavors_client_sends_them() {
     let twins = servers(&[("10.0.0.9:11211", 1), ("10.0.0.9:11211", 1)]);
     let keys = keys();
     for flavor in Flavor::all() {
-        let c = Continuum::build_flavor(twins.clone(), flavor).unwrap();
+        let built = Continuum::build_flavor(twins.clone(), flavor);
+        if flavor.recipe().ties == Ties::NameOrder {
+            assert_eq!(
+                built.unwrap_err(),
+                BuildError::SameName { first: 0, index: 1 }
+            );
+            continue;
+        }
+        let c = built.unwrap();
         let want = match flavor.recipe().ties {
             Ties::Earlier => 0,
             Ties::Later => 1,
+            // Two servers of one name are refused (below).
+            Ties::NameOrder => continue,
         };
         for key in &keys {
             assert_eq!(c.server_for(key), Some(want), "{flavor}");
         }
     }
+}
+
+#[test]
+fn twemproxy_ties_go_to_the_name_that_sorts_first() {
+    // md5w("127.0.11.1:2181-30", 2) = md5w("127.0.11.1:10017-14", 3) = 3147966550
+    // (clients/lists/ties-twemproxy.list): nutcracker sorts its servers by name, shorter first,
+    // so the point is 127.0.11.1:2181's whichever comes first in the list.
+    let tie = 3_147_966_550;
+    let twemproxy = Flavor::named("twemproxy").unwrap();
+    for list in [
+        [("127.0.11.1:10017", 1), ("127.0.11.1:2181", 1)],
+        [("127.0.11.1:2181", 1), ("127.0.11.1:10017", 1)],
+    ] {
+        let c = Continuum::build_flavor(servers(&list), twemproxy).unwrap();
+        let at = c.locate_hash(tie).unwrap();
+        assert_eq!(c.points()[at].point, tie);
+        assert_eq!(c.points()[at + 1].point, tie);
+        assert_eq!(c.servers()[c.owner(at)].addr, b"127.0.11.1:2181");
+    }
+    // libmemcached, whose ring is the same but for the order of servers, keeps list order.
+    let libmemcached = Flavor::named("libmemcached").unwrap();
+    let list = [("127.0.11.1:10017", 1), ("127.0.11.1:2181", 1)];
+    let c = Continuum::build_flavor(servers(&list), libmemcached).unwrap();
+    assert_eq!(c.owner(c.locate_hash(tie).unwrap()), 0);
 }
 
 #[test]

@@ -17,9 +17,17 @@ and a modern one::
     ring.servers(["a", "b", b"c"])          # one batch, hashed with the GIL released
     ring.index("user:1234"); len(ring); ring[0]; cont.reload()
 
+and the rings of the other clients of a fleet (flavors), so that a Python service finds what
+a Java, Ruby, PHP or Node service stored::
+
+    ketama.flavors()                         # {'libketama': ..., 'spymemcached': ..., ...}
+    java = ketama.Continuum.from_servers({"10.0.1.1:11211": 1, "10.0.1.2:11211": 1},
+                                         flavor="spymemcached")
+    java.server("user:1234"); java.flavor   # 'spymemcached'
+
 ``ketama.pymemcache.KetamaHasher`` routes pymemcache's ``HashClient`` the same way.
 """
 
-from ketama._ketama import Continuum, KetamaError, __version__, hashi, md5digest
+from ketama._ketama import Continuum, KetamaError, __version__, flavors, hashi, md5digest
 
-__all__ = ["Continuum", "KetamaError", "hashi", "md5digest", "__version__"]
+__all__ = ["Continuum", "KetamaError", "flavors", "hashi", "md5digest", "__version__"]

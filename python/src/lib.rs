@@ -2,7 +2,7 @@
 //! (python/ketama/) re-exports it; its stubs are python/ketama/_ketama.pyi.
 //!
 //! A thin layer: every answer comes from the core crate (`ketama::continuum`, `ketama::cache`,
-//! `ketama::hash`); this crate only converts Python values and raises Python exceptions.
+//! `ketama::flavor`, `ketama::hash`); this crate only converts Python values and raises Python exceptions.
 //! Nothing a caller passes can crash the interpreter: bad values raise `TypeError`,
 //! `ValueError` or `KetamaError`, and this crate is built with `panic = "unwind"` (its own
 //! workspace, its own profile), so even a bug would surface as PyO3's `PanicException`
@@ -12,7 +12,7 @@ mod keys;
 mod ring;
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
 pyo3::create_exception!(
     ketama,
@@ -36,6 +36,17 @@ fn md5digest<'py>(py: Python<'py>, s: &Bound<'py, PyAny>) -> PyResult<Bound<'py,
     Ok(PyBytes::new(py, &ketama::hash::md5(keys::c_string(s)?)))
 }
 
+/// Every flavor `Continuum` takes, libketama first: a dict of each flavor's name and the
+/// clients, with their settings, whose ring it builds.
+#[pyfunction]
+fn flavors(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let all = PyDict::new(py);
+    for flavor in ketama::flavor::Flavor::all() {
+        all.set_item(flavor.name(), flavor.clients())?;
+    }
+    Ok(all)
+}
+
 #[pymodule]
 fn _ketama(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The MD5 engines pick their CPU kernels once, on first use. Done here, at import, with
@@ -45,6 +56,7 @@ fn _ketama(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ketama::hash::md5(b"");
     m.add("KetamaError", m.py().get_type::<KetamaError>())?;
     m.add_class::<ring::Continuum>()?;
+    m.add_function(wrap_pyfunction!(flavors, m)?)?;
     m.add_function(wrap_pyfunction!(hashi, m)?)?;
     m.add_function(wrap_pyfunction!(md5digest, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -1,10 +1,12 @@
 //! `ketama.Continuum`: a continuum rolled from a server file through the process's cache (the
 //! original Python API, `Continuum(filename)`) or built from servers in memory
-//! (`Continuum.from_servers`), and every lookup of both APIs.
+//! (`Continuum.from_servers`), as libketama's ring or another client's (a flavor), and every
+//! lookup of both APIs.
 
 use crate::{keys, KetamaError};
 use ketama::cache::Cache;
 use ketama::continuum::{Continuum as Core, Server, IP_LEN};
+use ketama::flavor::Flavor;
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
@@ -87,12 +89,15 @@ fn no_points() -> PyErr {
 }
 
 /// A consistent-hashing ring of memcached servers: the same server for every key as
-/// libketama's C clients, from the same server files.
+/// libketama's C clients, from the same server files, or as another client (its flavor).
 #[pyclass(module = "ketama", name = "Continuum", frozen)]
 pub struct Continuum {
     /// The server file, as given (after `os.fspath`); `None` when built from servers.
     filename: Option<Py<PyAny>>,
     path: Option<PathBuf>,
+    /// The flavor asked for. The core may build a variant of it (libmemcached's ring when no
+    /// weight is above 1), but the client a caller names is the one it matches.
+    flavor: Flavor,
     /// Replaced whole by `reload`; a lookup clones the `Arc` and works on that.
     ring: Mutex<Arc<Ring>>,
 }
@@ -122,18 +127,33 @@ fn fs_path<'py>(filename: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Pa
     Ok((given, path))
 }
 
-/// One `(address, weight)` of `from_servers`, numbered as the core numbers servers.
-fn server(index: usize, addr: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> PyResult<Server> {
-    let addr = if let Ok(b) = addr.cast::<PyBytes>() {
-        b.as_bytes().to_vec()
-    } else if addr.is_instance_of::<PyString>() {
-        addr.extract::<std::ffi::OsString>()?.into_vec()
+/// The flavor called `name` (or one of its aliases); `ValueError` naming every flavor.
+fn flavor_named(name: &str) -> PyResult<Flavor> {
+    Flavor::named(name).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// The bytes of an address or a server name: `str` as `os.fsencode` gives them, or `bytes`.
+fn fs_bytes(index: usize, what: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = value.cast::<PyBytes>() {
+        Ok(b.as_bytes().to_vec())
+    } else if value.is_instance_of::<PyString>() {
+        Ok(value.extract::<std::ffi::OsString>()?.into_vec())
     } else {
-        return Err(PyTypeError::new_err(format!(
-            "server {index}: an address must be str or bytes, not {}",
-            addr.get_type().name()?
-        )));
-    };
+        Err(PyTypeError::new_err(format!(
+            "server {index}: {what} must be str or bytes, not {}",
+            value.get_type().name()?
+        )))
+    }
+}
+
+/// One `(address, weight[, name])` of `from_servers`, numbered as the core numbers servers.
+fn server(
+    index: usize,
+    addr: &Bound<'_, PyAny>,
+    weight: &Bound<'_, PyAny>,
+    name: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Server> {
+    let addr = fs_bytes(index, "an address", addr)?;
     // `bool` is an `int` to Python, but `True` as a weight is a mistake, not a 1.
     if !weight.is_instance_of::<PyInt>() || weight.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(format!(
@@ -146,25 +166,30 @@ fn server(index: usize, addr: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> P
             "server {index} has weight {weight}: weights are 1 to 2**64-1"
         ))
     })?;
-    Ok(Server::new(addr, weight))
+    let mut server = Server::new(addr, weight);
+    // `None` as a name is no name: a list can give names to some servers only.
+    if let Some(name) = name.filter(|n| !n.is_none()) {
+        server.name = Some(fs_bytes(index, "a name", name)?);
+    }
+    Ok(server)
 }
 
-/// The `(address, weight)` of one item of a `from_servers` iterable.
-fn pair<'py>(
-    index: usize,
-    item: &Bound<'py, PyAny>,
-) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    let two = if let Ok(t) = item.cast::<PyTuple>() {
-        (t.len() == 2).then(|| (t.get_item(0), t.get_item(1)))
+/// One item of a `from_servers` iterable: a tuple or list of `(address, weight)` or
+/// `(address, weight, name)`, as a `Server`.
+fn item_server(index: usize, item: &Bound<'_, PyAny>) -> PyResult<Server> {
+    let fields: Option<Vec<Bound<'_, PyAny>>> = if let Ok(t) = item.cast::<PyTuple>() {
+        (t.len() <= 3).then(|| t.iter().collect())
     } else if let Ok(l) = item.cast::<PyList>() {
-        (l.len() == 2).then(|| (l.get_item(0), l.get_item(1)))
+        (l.len() <= 3).then(|| l.iter().collect())
     } else {
         None
     };
-    match two {
-        Some((a, w)) => Ok((a?, w?)),
-        None => Err(PyTypeError::new_err(format!(
-            "server {index}: expected an (address, weight) pair, got {}",
+    match fields.as_deref() {
+        Some([addr, weight]) => server(index, addr, weight, None),
+        Some([addr, weight, name]) => server(index, addr, weight, Some(name)),
+        _ => Err(PyTypeError::new_err(format!(
+            "server {index}: expected an (address, weight) pair or an (address, weight, name) \
+             triple, got {}",
             item.repr()?
         ))),
     }
@@ -174,16 +199,21 @@ fn pair<'py>(
 impl Continuum {
     /// Rolls the server file `filename` (`str`, `bytes` or path-like), as `ketama_roll` does:
     /// through a per-process cache, so that rolling an unchanged file again reads nothing.
-    /// Raises `KetamaError` with the C library's message when the file does not roll.
+    /// `flavor` builds the ring another client builds from the file's servers and weights
+    /// (`ketama_roll_flavor`). Raises `KetamaError` with the C library's message when the file
+    /// does not roll, `ValueError` for an unknown flavor.
     #[new]
-    fn new(py: Python<'_>, filename: &Bound<'_, PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (filename, flavor = "libketama"))]
+    fn new(py: Python<'_>, filename: &Bound<'_, PyAny>, flavor: &str) -> PyResult<Self> {
+        let flavor = flavor_named(flavor)?;
         let (given, path) = fs_path(filename)?;
         let rolled = py
-            .detach(|| CACHE.roll(&path))
+            .detach(|| CACHE.roll_as(&path, flavor))
             .map_err(|e| KetamaError::new_err(e.to_string()))?;
         Ok(Continuum {
             filename: Some(given.unbind()),
             path: Some(path),
+            flavor,
             ring: Mutex::new(Ring::new(py, rolled.continuum, rolled.mtime)),
         })
     }
@@ -191,18 +221,27 @@ impl Continuum {
     /// A continuum of servers held in memory: a dict `{address: weight}` or an iterable of
     /// `(address, weight)` pairs, in the order of a server file's lines (the order decides
     /// only which server wins the rare point two servers share). Addresses are `str` or
-    /// `bytes` of any length (the whole address is hashed, as `create_ketama` does); weights
-    /// are ints from 1. Raises `TypeError` or `ValueError` for a bad list.
+    /// `bytes` of any length, written as the application configures its client (`host:port`,
+    /// `[v6]:port`, `host` alone for port 11211); weights are ints from 1. An item may be an
+    /// `(address, weight, name)` triple: the name is hashed in place of what the flavor makes
+    /// of the address (twemproxy's server names; `None` for none).
+    ///
+    /// `flavor` names the client whose ring this is (`ketama.flavors()`): `"libketama"`, or
+    /// `"spymemcached"`, `"dalli"`, `"twemproxy"`, ... Raises `TypeError` or `ValueError` for
+    /// a bad list, `ValueError` for an unknown flavor (the message names every flavor).
     #[classmethod]
+    #[pyo3(signature = (servers, flavor = "libketama"))]
     fn from_servers(
         _cls: &Bound<'_, pyo3::types::PyType>,
         py: Python<'_>,
         servers: &Bound<'_, PyAny>,
+        flavor: &str,
     ) -> PyResult<Self> {
+        let flavor = flavor_named(flavor)?;
         let mut list = Vec::new();
         if let Ok(d) = servers.cast::<PyDict>() {
             for (index, (addr, weight)) in d.iter().enumerate() {
-                list.push(server(index, &addr, &weight)?);
+                list.push(server(index, &addr, &weight, None)?);
             }
         } else {
             if servers.is_instance_of::<PyString>() || servers.is_instance_of::<PyBytes>() {
@@ -212,34 +251,32 @@ impl Continuum {
                 ));
             }
             for (index, item) in servers.try_iter()?.enumerate() {
-                let (addr, weight) = pair(index, &item?)?;
-                list.push(server(index, &addr, &weight)?);
+                list.push(item_server(index, &item?)?);
             }
         }
         let core = py
-            .detach(|| Core::build(list))
+            .detach(|| Core::build_flavor(list, flavor))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(Continuum {
             filename: None,
             path: None,
+            flavor,
             ring: Mutex::new(Ring::new(py, Arc::new(core), 0)),
         })
     }
 
-    /// `(point, ip)` for a key, as `ketama_get_server` gives them: the point on the ring and
-    /// the first 22 bytes of the server's address (`mcs.ip`). The key is read as the C
-    /// function reads it: `str` as UTF-8, `bytes` as they are, and a NUL byte raises
-    /// `ValueError`.
+    /// `(point, ip)` for a key, as `ketama_get_server` gives them: the point on the ring that
+    /// answered (by the flavor's key hash and lookup rule) and the first 22 bytes of the
+    /// server's address (`mcs.ip`). The key is read as the C function reads it: `str` as
+    /// UTF-8, `bytes` as they are, and a NUL byte raises `ValueError`.
     fn get_server<'py>(
         &self,
         py: Python<'py>,
         key: &Bound<'py, PyAny>,
     ) -> PyResult<(u32, Bound<'py, PyString>)> {
         let ring = self.ring();
-        let i = ring
-            .core
-            .locate(ketama::hash::key_hash(keys::c_string(key)?))
-            .ok_or_else(no_points)?;
+        let hash = ring.core.key_hash(keys::c_string(key)?);
+        let i = ring.core.locate_hash(hash).ok_or_else(no_points)?;
         Ok(ring.point(py, i))
     }
 
@@ -293,8 +330,8 @@ impl Continuum {
         PyList::new(py, names)
     }
 
-    /// Reads the server file again, as a C client's next `ketama_roll` does, and from then on
-    /// looks up in what it holds now. Returns whether the servers or weights changed. An
+    /// Reads the server file again, as a C client's next `ketama_roll` does (as the same
+    /// flavor), and from then on looks up in what it holds now. Returns whether the servers or weights changed. An
     /// unchanged file is not read again (the process's cache); a file that no longer rolls
     /// raises `KetamaError` and leaves this continuum as it was. A continuum built by
     /// `from_servers` has no file: `TypeError`.
@@ -304,8 +341,9 @@ impl Continuum {
                 "this continuum was built by from_servers: it has no file to reload",
             )
         })?;
+        let flavor = self.flavor;
         let rolled = py
-            .detach(|| CACHE.roll(path))
+            .detach(|| CACHE.roll_as(path, flavor))
             .map_err(|e| KetamaError::new_err(e.to_string()))?;
         let old = self.ring();
         let changed = !Arc::ptr_eq(&old.core, &rolled.continuum);
@@ -335,6 +373,13 @@ impl Continuum {
         self.filename.as_ref().map(|f| f.clone_ref(py))
     }
 
+    /// The name of the flavor the ring was built as (`"libketama"` unless another was asked
+    /// for; an alias is given back as the flavor's own name).
+    #[getter]
+    fn flavor(&self) -> &'static str {
+        self.flavor.name()
+    }
+
     /// The file's modification time (seconds) when it was read, as the C continuum's
     /// `modtime`; 0 for a continuum built by `from_servers`.
     #[getter]
@@ -357,11 +402,14 @@ impl Continuum {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let ring = self.ring();
-        let counts = format!(
+        let mut counts = format!(
             "{} servers, {} points",
             ring.names.len(),
             ring.core.points().len()
         );
+        if self.flavor != Flavor::LIBKETAMA {
+            counts += &format!(", flavor {}", self.flavor.name());
+        }
         Ok(match &self.filename {
             Some(f) => format!("<ketama.Continuum from {} ({counts})>", f.bind(py).repr()?),
             None => format!("<ketama.Continuum of {counts}>"),

@@ -60,29 +60,55 @@ class CLibrary:
         lib.ketama_md5_digest.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
         lib.create_ketama.argtypes = [ctypes.POINTER(KetamaServer), ctypes.c_uint]
         lib.create_ketama.restype = handle
+        lib.create_ketama_flavor.argtypes = [ctypes.POINTER(KetamaServer), ctypes.c_uint, ctypes.c_char_p]
+        lib.create_ketama_flavor.restype = handle
+        lib.ketama_roll_flavor.argtypes = [ctypes.POINTER(handle), ctypes.c_char_p, ctypes.c_char_p]
+        lib.ketama_roll_flavor.restype = ctypes.c_int
+        lib.ketama_flavor_name.argtypes = [ctypes.c_uint]
+        lib.ketama_flavor_name.restype = ctypes.c_char_p
+        lib.ketama_flavor_clients.argtypes = [ctypes.c_uint]
+        lib.ketama_flavor_clients.restype = ctypes.c_char_p
         lib.get_server.argtypes = [handle, ctypes.c_char_p, ctypes.c_size_t]
         lib.get_server.restype = ctypes.c_int
         lib.ketama_server_count.argtypes = [handle]
         lib.ketama_server_at.argtypes = [handle, ctypes.c_int, ctypes.POINTER(ServerInfo)]
         self.lib = lib
 
-    def roll(self, path):
-        """A rolled file's CContinuum, or the text of ketama_error() if it does not roll."""
+    def roll(self, path, flavor=None):
+        """A rolled file's CContinuum (ketama_roll_flavor when a flavor is named), or the text
+        of ketama_error() if it does not roll."""
         cont = ctypes.POINTER(ContinuumStruct)()
-        ok = self.lib.ketama_roll(ctypes.byref(cont), os.fsencode(path))
+        if flavor is None:
+            ok = self.lib.ketama_roll(ctypes.byref(cont), os.fsencode(path))
+        else:
+            ok = self.lib.ketama_roll_flavor(ctypes.byref(cont), os.fsencode(path), flavor.encode())
         if not ok:
             message = self.lib.ketama_error().decode()
             self.lib.ketama_smoke(cont)
             return message
         return CContinuum(self, cont)
 
-    def create(self, servers):
-        """create_ketama of (address bytes, weight) pairs, or the text of ketama_error()."""
+    def create(self, servers, flavor=None):
+        """create_ketama of (address bytes, weight) pairs (create_ketama_flavor when a flavor
+        is named), or the text of ketama_error()."""
         array = (KetamaServer * len(servers))(*[KetamaServer(a, w) for a, w in servers])
-        cont = self.lib.create_ketama(array, len(servers))
+        if flavor is None:
+            cont = self.lib.create_ketama(array, len(servers))
+        else:
+            cont = self.lib.create_ketama_flavor(array, len(servers), flavor.encode())
         if not cont:
             return self.lib.ketama_error().decode()
         return CContinuum(self, cont)
+
+    def flavors(self):
+        """{name: clients} of every flavor, in ketama_flavor_name's order."""
+        flavors = {}
+        for i in range(1000):
+            name = self.lib.ketama_flavor_name(i)
+            if name is None:
+                return flavors
+            flavors[name.decode()] = self.lib.ketama_flavor_clients(i).decode()
+        raise AssertionError("ketama_flavor_name never returns NULL")
 
     def hashi(self, key):
         return self.lib.ketama_hashi(key)

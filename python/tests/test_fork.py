@@ -1,7 +1,8 @@
 """Fork safety (issue 16): workers forked by multiprocessing ('fork' context) while a thread of
-the parent rolls, looks up and builds continua can use everything at once: they roll, look
-up (in their own continua and in one the parent rolled before the fork) and build, each
-bounded by a timeout. A worker that hangs is killed and fails the test."""
+the parent rolls, looks up and builds continua (libketama's and other clients' flavors) can use
+everything at once: they roll, look up (in their own continua and in ones the parent made
+before the fork) and build, each bounded by a timeout. A worker that hangs is killed and fails
+the test."""
 
 import multiprocessing
 import os
@@ -14,6 +15,9 @@ from conftest import FIXTURES, KEYS
 
 CHILDREN = 60
 CHILD_TIMEOUT = 10  # seconds; a healthy child takes milliseconds
+# Rings of other clients, built and searched by other recipes (SHA-1 points, CRC-32 and FNV
+# key hashes, the lookup below a key's hash).
+FLAVORS = ("dalli", "twemproxy", "spymemcached-weighted")
 
 
 def test_fork_while_a_thread_uses_the_library(clib, tmp_path):
@@ -26,7 +30,17 @@ def test_fork_while_a_thread_uses_the_library(clib, tmp_path):
     c = clib.create([(a.encode(), w) for a, w in servers])
     with c:
         want_built = [c.server(k) for k in KEYS[:300]]
+    want_flavored = {}
+    want_file_flavored = {}
+    for flavor in FLAVORS:
+        c = clib.create([(a.encode(), w) for a, w in servers], flavor)
+        with c:
+            want_flavored[flavor] = [c.server(k) for k in KEYS[:300]]
+        c = clib.roll(path, flavor)
+        with c:
+            want_file_flavored[flavor] = [c.server(k) for k in KEYS]
     before_fork = ketama.Continuum(path)
+    flavored = {f: ketama.Continuum.from_servers(servers, f) for f in FLAVORS}
     stop = threading.Event()
     busy_errors = []
 
@@ -39,6 +53,9 @@ def test_fork_while_a_thread_uses_the_library(clib, tmp_path):
                 cont.reload()
                 cont.servers(KEYS)
                 ketama.Continuum.from_servers(servers).servers(KEYS[:100])
+                for flavor in FLAVORS:
+                    ketama.Continuum.from_servers(servers, flavor).servers(KEYS[:100])
+                    ketama.Continuum(path, flavor).reload()
         except Exception as e:  # noqa: BLE001 (reported below)
             busy_errors.append(repr(e))
 
@@ -51,6 +68,14 @@ def test_fork_while_a_thread_uses_the_library(clib, tmp_path):
         built = ketama.Continuum.from_servers(servers)
         if built.servers(KEYS[:300]) != want_built:
             os._exit(4)
+        for flavor in FLAVORS:
+            if flavored[flavor].servers(KEYS[:300]) != want_flavored[flavor]:
+                os._exit(5)
+            again = ketama.Continuum.from_servers(servers, flavor)
+            if [again.server(k) for k in KEYS[:300]] != want_flavored[flavor]:
+                os._exit(6)
+            if ketama.Continuum(path, flavor).servers(KEYS) != want_file_flavored[flavor]:
+                os._exit(7)
         os._exit(0)
 
     context = multiprocessing.get_context("fork")

@@ -3,10 +3,6 @@ memcached, on loopback) land where the C library says, and the hasher follows se
 come and go as a server file without their line would."""
 
 import contextlib
-import os
-import socket
-import subprocess
-import time
 
 import pytest
 
@@ -17,62 +13,16 @@ from pymemcache.client.hash import HashClient  # noqa: E402
 import ketama  # noqa: E402
 from conftest import KEYS  # noqa: E402
 from ketama.pymemcache import KetamaHasher, address  # noqa: E402
+from pool import loopback_pool  # noqa: E402
 
 STORED = 10_000
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def accepts(port):
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-        return True
-    return False
-
-
-def start_memcached(binary):
-    """A memcached on a free loopback port: (process, port). A few tries, for the rare port
-    taken between the probe and the start."""
-    user = ["-u", "root"] if os.geteuid() == 0 else []
-    for _ in range(5):
-        port = free_port()
-        process = subprocess.Popen(
-            [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-t", "1", "-m", "16", *user],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and process.poll() is None:
-            if accepts(port):
-                return process, port
-            time.sleep(0.02)
-        stop(process)
-    raise RuntimeError("memcached did not start")
-
-
-def stop(process):
-    process.terminate()
-    try:
-        process.wait(5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
 
 
 @pytest.fixture
 def pool(memcached_binary):
     """Three memcached servers: their (host, port)."""
-    processes = []
-    try:
-        for _ in range(3):
-            processes.append(start_memcached(memcached_binary))
-        yield [("127.0.0.1", port) for _, port in processes]
-    finally:
-        for process, _ in processes:
-            stop(process)
+    with loopback_pool(memcached_binary, 3, on_11211=0) as servers:
+        yield servers
 
 
 def server_file(path, weights):

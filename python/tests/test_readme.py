@@ -1,5 +1,7 @@
 """The README's Python example runs and prints what the C example of the in-memory API prints
-(c-tests/example_api.expected); its pymemcache recipe compiles."""
+(c-tests/example_api.expected); its pymemcache recipe compiles. So do the mixed-fleet page's
+(docs/fleet-python.md): its recipes compile (they name servers off this machine: never run),
+its API example prints what the C library's flavored continuum answers."""
 
 import re
 import subprocess
@@ -15,6 +17,10 @@ def python_blocks():
     return re.findall(r"```python\n(.*?)```", section, re.S)
 
 
+def fleet_blocks():
+    return re.findall(r"```python\n(.*?)```", (ROOT / "docs/fleet-python.md").read_text(), re.S)
+
+
 def test_example_prints_what_c_prints(tmp_path):
     example = python_blocks()[0]
     out = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, check=True,
@@ -26,3 +32,24 @@ def test_pymemcache_recipe_compiles():
     recipe = python_blocks()[1]
     assert "hasher=KetamaHasher" in recipe
     compile(recipe, "README.md", "exec")
+
+
+def test_fleet_recipes_compile():
+    recipe, names, api = fleet_blocks()
+    for flavor in ("spymemcached", "spymemcached-weighted", "dalli", "libmemcached",
+                   "node-memcached", "twemproxy"):
+        assert f'"{flavor}"' in recipe
+    assert "names=" in names
+    compile(recipe, "fleet-python.md", "exec")
+    compile(names, "fleet-python.md", "exec")
+
+
+def test_fleet_api_example_prints_what_c_answers(clib, tmp_path):
+    api = fleet_blocks()[2]
+    out = subprocess.run([sys.executable, "-c", api], cwd=tmp_path, check=True,
+                         capture_output=True, text=True).stdout.splitlines()
+    c = clib.create([(b"10.0.1.1:11211", 300), (b"10.0.1.2:11211", 100), (b"10.0.1.3:11212", 200)],
+                    "dalli")
+    with c:
+        assert out[0] == f"dalli {c.server(b'user:1234')} {[c.server(b'a'), c.server(b'b')]}"
+    assert out[1] in ("10.0.1.1:11211", "10.0.1.2:11211")

@@ -9,11 +9,12 @@
 //! equal points the later server's is found (Ruby's `sort_by` is glibc's stable merge sort).
 //! A namespace is part of the key: pass `namespace:key`.
 
-use super::{weighted, KeyHash, LongKeys, Lookup, Points, Recipe, Ties, Total};
+use super::{weighted, KeyHash, Lookup, Points, Recipe, Ties, Total};
 use crate::addr;
 use crate::build_error::BuildError;
 use crate::continuum::Server;
 use crate::hashkit;
+use std::borrow::Cow;
 
 /// Largest weight total counted (Ruby's integers have no limit; doubles are exact to 2^53).
 const MOST: u64 = u32::MAX as u64;
@@ -39,9 +40,12 @@ fn name(addr: &[u8]) -> Vec<u8> {
 
 /// dalli's key: a key of over 250 characters (bytes, when it is not UTF-8: a binary string)
 /// becomes its first 212, `:md5:` and its MD5 in hex.
-fn shorten(key: &[u8]) -> Vec<u8> {
+fn shorten(key: &[u8]) -> Cow<'_, [u8]> {
+    if key.len() <= 250 {
+        return Cow::Borrowed(key);
+    }
     let kept = match std::str::from_utf8(key) {
-        Ok(text) if text.chars().count() <= 250 => return key.to_vec(),
+        Ok(text) if text.chars().count() <= 250 => return Cow::Borrowed(key),
         Ok(text) => text.char_indices().nth(212).map_or(key.len(), |(at, _)| at),
         Err(_) => 212,
     };
@@ -50,7 +54,7 @@ fn shorten(key: &[u8]) -> Vec<u8> {
     for b in crate::hash::md5(key) {
         short.extend_from_slice(format!("{b:02x}").as_bytes());
     }
-    short
+    Cow::Owned(short)
 }
 
 pub static RECIPE: Recipe = Recipe {
@@ -64,10 +68,8 @@ pub static RECIPE: Recipe = Recipe {
     },
     key: KeyHash::Other(hashkit::crc32),
     key_name: "crc32",
-    long_keys: Some(LongKeys {
-        over: 250,
-        replace: shorten,
-    }),
+    prepare: Some(shorten),
+    named: false,
     lookup: Lookup::AtOrBefore,
     ties: Ties::Later,
     unweighted: None,

@@ -73,13 +73,8 @@ pub enum KeyHash {
     Other(fn(&[u8]) -> u32),
 }
 
-/// What a client does to a long key before hashing it, when it does something.
-#[derive(Clone, Copy)]
-pub struct LongKeys {
-    /// Keys of more bytes than this are replaced.
-    pub over: usize,
-    pub replace: fn(&[u8]) -> Vec<u8>,
-}
+/// What a client does to a key before hashing it, when it does something: the key it hashes.
+pub type Prepare = fn(&[u8]) -> Cow<'_, [u8]>;
 
 /// Which point a key's hash finds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +116,9 @@ pub enum Ties {
     Earlier,
     /// The server listed later (spymemcached's `TreeMap.put`, dalli, uhashring).
     Later,
+    /// The server whose hashed name sorts first, shorter names first, then byte by byte:
+    /// twemproxy sorts its servers so before it builds its ring.
+    NameOrder,
 }
 
 /// How a recipe derives the string it hashes for a server from the server's address.
@@ -147,7 +145,13 @@ pub struct Recipe {
     /// The key hash's name: two flavors that name the same hash place a key at the same hash
     /// value (`arcs::transfers` compares their rings exactly).
     pub key_name: &'static str,
-    pub long_keys: Option<LongKeys>,
+    /// What the client does to a key before hashing it (dalli shortens long keys, pecl
+    /// memcache replaces blanks), where it does something.
+    pub prepare: Option<Prepare>,
+    /// Whether a server's own name (`Server::name`) is what the client hashes for it: the
+    /// clients with names apart from addresses (twemproxy's `- host:port:weight name`, the
+    /// name a JVM prints for spymemcached). The others hash their name for the address.
+    pub named: bool,
     pub lookup: Lookup,
     pub ties: Ties,
     /// The ring the client builds instead when no server's weight is above 1, if another
@@ -276,18 +280,18 @@ impl Flavor {
     /// flavor derives from its address.
     pub fn identity(self, server: &Server) -> Cow<'_, [u8]> {
         match (&server.name, self.0.identity) {
-            (Some(name), _) => Cow::Borrowed(name),
-            (None, Some(derive)) => Cow::Owned(derive(&server.addr)),
-            (None, None) => Cow::Borrowed(&server.addr),
+            (Some(name), _) if self.0.named => Cow::Borrowed(name),
+            (_, Some(derive)) => Cow::Owned(derive(&server.addr)),
+            (_, None) => Cow::Borrowed(&server.addr),
         }
     }
 
-    /// The hash of `key` as this flavor's client computes it (long keys replaced first where
+    /// The hash of `key` as this flavor's client computes it (the key prepared first where
     /// the client does so).
     pub fn key_hash(self, key: &[u8]) -> u32 {
-        match self.0.long_keys {
-            Some(long) if key.len() > long.over => self.hash_as_is(&(long.replace)(key)),
-            _ => self.hash_as_is(key),
+        match self.0.prepare {
+            Some(prepare) => self.hash_as_is(&prepare(key)),
+            None => self.hash_as_is(key),
         }
     }
 

@@ -4,8 +4,12 @@
 //! The ring is libmemcached's weighted one (the same single-precision count, the same MD5 of
 //! `"<name>-<k>"`), but a server's name is the one its `servers:` line gives after the weight
 //! (`- 10.0.0.1:11211:1 cache1`) where it gives one, and keys are hashed by the pool's `hash:`
-//! (FNV-1a in 32 bits with 64-bit constants, `fnv1a_64`, when none is given). The first point
-//! at or after a key's hash; equal points go to the server listed first.
+//! (FNV-1a in 32 bits with 64-bit constants, `fnv1a_64`, when none is given; bytes read as
+//! signed chars). The first point at or after a key's hash. nutcracker sorts its servers by
+//! name (shorter first, then byte by byte) before it builds the ring, so an equal point goes to
+//! the server whose name sorts first; it refuses two servers of the same name, and so does this
+//! flavor. An IPv6 server is named without brackets (`::1:11311`), as nutcracker needs it
+//! written (`- ::1:11311:1`).
 
 use super::libmemcached::weighted_md5s;
 use super::{c_str, weighted, KeyHash, Lookup, Points, Recipe, Ties, Total};
@@ -22,7 +26,10 @@ const MOST: u64 = u32::MAX as u64;
 /// same string for several points.
 const MOST_NAME: usize = 261;
 
+/// twemproxy's checks of its servers' names: none too long, no two alike (nutcracker refuses
+/// "servers with same name"), then the weights.
 fn inputs(servers: &[Server], _: Total) -> Result<Vec<u32>, BuildError> {
+    let mut seen = std::collections::HashMap::new();
     for (index, s) in servers.iter().enumerate() {
         let name = s
             .name
@@ -34,6 +41,10 @@ fn inputs(servers: &[Server], _: Total) -> Result<Vec<u32>, BuildError> {
                 most: MOST_NAME,
             });
         }
+        if let Some(&first) = seen.get(&name) {
+            return Err(BuildError::SameName { first, index });
+        }
+        seen.insert(name, index);
     }
     weighted(servers, MOST, 4, weighted_md5s)
 }
@@ -56,9 +67,10 @@ macro_rules! twemproxy {
             points: Points::Md5 { words: 4 },
             key: $hash,
             key_name: $keyname,
-            long_keys: None,
+            prepare: None,
+            named: true,
             lookup: Lookup::AtOrAfter,
-            ties: Ties::Earlier,
+            ties: Ties::NameOrder,
             unweighted: None,
         };
     };

@@ -18,7 +18,7 @@ mod murmur;
 mod oaat;
 
 pub use crc::{crc16, crc32, crc32_15};
-pub use fnv::{fnv1_32, fnv1_64, fnv1a_32, fnv1a_32_unsigned, fnv1a_64};
+pub use fnv::{fnv1_32, fnv1_64, fnv1a_32, fnv1a_64};
 pub use hsieh::hsieh;
 pub use jenkins::jenkins;
 pub use murmur::murmur;
