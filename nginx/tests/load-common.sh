@@ -3,7 +3,10 @@
 # (nginx/tests/load.sh) and the benchmark (bench/nginx.sh) share. Sourced after common.sh.
 #
 # The pool of start_pool holds one key, /load/key, on every server, so that any balancer
-# finds it wherever it looks; nginx serves it through three locations on one port:
+# finds it wherever it looks; nginx serves it through three locations on one port, each
+# upstream keeping up to 16 idle connections to memcached (without them each request opens
+# one, and 50,000 connections to one memcached in seconds leave its ports in TIME_WAIT: that
+# server then answers at half the rate, whichever balancer sends to it):
 #   /ketama/load/key   the module, `ketama $memcached_key flavor=...` (the flavor switched
 #                      between libmemcached and twemproxy at each reload)
 #   /chash/load/key    nginx's own `hash $memcached_key consistent`
@@ -34,10 +37,12 @@ load_conf() {
     upstream ketama {
         ketama \$memcached_key flavor=$1;
 $(pool_servers)
+        keepalive 16;
     }
     upstream chash {
         hash \$memcached_key consistent;
 $(pool_servers)
+        keepalive 16;
     }
     server {
         listen 127.0.0.1:$load_port;
