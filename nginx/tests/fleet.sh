@@ -6,8 +6,9 @@
 # each stored with the key as its value. A key is found when nginx answers 200 with that
 # value from the server the library names for the flavor (kclient -k fetch ... hit).
 #
-#   1. php-memcached with OPT_LIBKETAMA_COMPATIBLE writes: `ketama $key flavor=libmemcached`
-#      finds every key, and so does `file=` of the same servers with the alias
+#   1. php-memcached with OPT_LIBKETAMA_COMPATIBLE writes: the recipe of docs/fleet-nginx.md
+#      (nginx/fleet.conf, its servers made the pool's) finds every key; so do
+#      `ketama $key flavor=libmemcached` and `file=` of the same servers with the alias
 #      flavor=php-memcached; nginx's own `hash $key consistent` on the same pool finds a
 #      share, printed, and sends every key where the library's `nginx` flavor says, as
 #      `ketama $key flavor=nginx` does
@@ -40,11 +41,33 @@ list=$scratch/pool.list
 # the same servers as a libketama server file, for file=
 awk '{printf "%s\t%s\n", $1, $2}' "$list" >"$scratch/pool.servers"
 
-# --- nginx: one upstream a flavor, and nginx's own consistent hash ---
+# The mixed-fleet recipe of docs/fleet-nginx.md is nginx/fleet.conf, run here.
+doc_block=$(awk '/^```nginx$/ {f = 1; next} /^```$/ && f {exit} f' docs/fleet-nginx.md)
+if [ "$doc_block" = "$(cat nginx/fleet.conf)" ]; then ok
+else fail "docs/fleet-nginx.md's first nginx block is not nginx/fleet.conf"; fi
+recipe_weights=$(sed -n 's/^ *server .* weight=\([0-9]*\);$/\1/p' nginx/fleet.conf | tr '\n' ' ')
+if [ "$recipe_weights" = "${pool_weight[*]} " ]; then ok
+else fail "nginx/fleet.conf's weights ($recipe_weights) are not the pool's (${pool_weight[*]})"; fi
+
+# nginx/fleet.conf on the pool: its server lines become the pool's servers in turn, `listen
+# 80` a port of the test's; its `include fastcgi_params` finds Debian's (or an empty file).
+recipe_conf() {
+    awk -v servers="${pool[*]}" -v port="$recipe_port" '
+        BEGIN { split(servers, pool, " ") }
+        /^ *server [0-9.]+:[0-9]+ weight=/ { sub(/[0-9.]+:[0-9]+/, pool[++i]) }
+        /^ *listen 80;$/ { sub(/80/, "127.0.0.1:" port) }
+        { print }' nginx/fleet.conf >"$scratch/run/fleet.conf"
+    cp /etc/nginx/fastcgi_params "$scratch/run/" 2>/dev/null || : >"$scratch/run/fastcgi_params"
+}
+
+# --- nginx: the recipe, one upstream a flavor, and nginx's own consistent hash ---
 start_fleet_nginx() {
     http_port=$(free_port)
+    recipe_port=$(free_port)
     mkdir -p "$scratch/run"
+    recipe_conf
     write_conf "$scratch/run" 2 <<EOF
+    include $scratch/run/fleet.conf;
     upstream libmemcached {
         ketama \$memcached_key flavor=libmemcached;
 $(pool_servers)
@@ -80,7 +103,8 @@ $(location_to nginx-flavor nginx_flavor)
 $(location_to chash chash)
     }
 EOF
-    start_nginx_in "$scratch/run" "$http_port"
+    # nginx opens every listening socket before it starts a worker
+    start_nginx_in "$scratch/run" "$http_port" && listening "$recipe_port"
 }
 started=no
 for _ in 1 2 3 4 5; do
@@ -122,6 +146,8 @@ php_done=no
 if ! php -r 'exit(extension_loaded("memcached") ? 0 : 1);' 2>/dev/null; then
     echo "SKIP: php-memcached writes: install the Debian packages php-cli and php-memcached"
 elif write_keys php-memcached php nginx/tests/php_writer.php "$list" /php/ "$keys"; then
+    tally "$kclient" -k fetch "libmemcached@list:$list" /php/ "$keys" "127.0.0.1:$recipe_port" \
+        "" hit
     tally "$kclient" -k fetch "libmemcached@list:$list" /php/ "$keys" "$hp" /libmemcached hit
     tally "$kclient" -k fetch "libmemcached@file:$scratch/pool.servers" /php/ "$keys" "$hp" \
         /libmemcached-file hit
