@@ -49,20 +49,13 @@ $(NGINX_MODULE): $(NGINX_OUT)/build/Makefile nginx/ngx_http_upstream_ketama_modu
 	$(MAKE) -f $(CURDIR)/$(NGINX_OUT)/build/Makefile -C $(NGINX_SRC) modules
 	cp $(NGINX_OUT)/build/ngx_http_upstream_ketama_module.so $@
 
+# $(call with_nginx,COMMAND,WHAT): make nginx, then COMMAND; without the tools a line saying
+# that WHAT is skipped and what to install.
+with_nginx = $(if $(NGINX_TOOLS),$(MAKE) --no-print-directory nginx && $1,@echo "$2 skipped: \
+    it needs nginx, nginx-dev and memcached (apt-get install nginx nginx-dev memcached)")
+
 test-nginx: lib
-ifeq ($(NGINX_TOOLS),)
-	@echo "nginx suite skipped: it needs nginx, nginx-dev and memcached" \
-	    "(apt-get install nginx nginx-dev memcached)"
-else
-	$(MAKE) --no-print-directory nginx
-	CC="$(CC)" bash nginx/test.sh $(OUT) $(NGINX_MODULE)
-endif
+	$(call with_nginx,CC="$(CC)" bash nginx/test.sh $(OUT) $(NGINX_MODULE),nginx suite)
 
 nginx-bench: lib
-ifeq ($(NGINX_TOOLS),)
-	@echo "nginx bench skipped: it needs nginx, nginx-dev and memcached" \
-	    "(apt-get install nginx nginx-dev memcached)"
-else
-	$(MAKE) --no-print-directory nginx
-	bash bench/nginx.sh $(OUT) $(NGINX_MODULE) $(NGINX_BENCH_ARGS)
-endif
+	$(call with_nginx,bash bench/nginx.sh $(OUT) $(NGINX_MODULE) $(NGINX_BENCH_ARGS),nginx bench)

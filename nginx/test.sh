@@ -151,11 +151,7 @@ EOF
     start_nginx_in "$scratch/run" "$test_port" && listening "$http_port"
 }
 
-started=no
-for _ in 1 2 3 4 5; do
-    start_nginx && { started=yes; break; }
-done
-if [ $started = yes ]; then ok
+if start_with_retries start_nginx; then ok
 else
     fail "nginx did not start"
     summary

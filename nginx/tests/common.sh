@@ -95,22 +95,33 @@ wait_for() {
     return 1
 }
 
+# Runs "$3..." in the background, its output in file $1, and records its pid in bg_pid and
+# pids; fails, leaving nothing running, unless the command $2 succeeds within 10 s while it
+# runs.
+start_bg() {
+    local log=$1 up=$2
+    shift 2
+    "$@" >"$log" 2>&1 &
+    bg_pid=$!
+    if wait_for "$up || ! kill -0 $bg_pid 2>/dev/null" 100 && kill -0 "$bg_pid" 2>/dev/null
+    then
+        pids+=("$bg_pid")
+        return 0
+    fi
+    kill "$bg_pid" 2>/dev/null
+    wait "$bg_pid" 2>/dev/null
+    return 1
+}
+
 # Starts a memcached on $1:$2 (log in $3) and records its pid in mc_pid and pids; fails,
-# leaving nothing running, when the address is taken or it does not listen within 5 s.
+# leaving nothing running, when the address is taken or it does not listen within 10 s.
 start_memcached() {
     local user_opt=()
     [ "$(id -u)" = 0 ] && user_opt=(-u nobody)
     listening "$2" "$1" && return 1
-    memcached -l "$1" -p "$2" -U 0 -t 1 -m 32 "${user_opt[@]}" >"$3" 2>&1 &
-    mc_pid=$!
-    if wait_for "listening $2 $1 || ! kill -0 $mc_pid 2>/dev/null" 50 &&
-        kill -0 "$mc_pid" 2>/dev/null; then
-        pids+=("$mc_pid")
-        return 0
-    fi
-    kill "$mc_pid" 2>/dev/null
-    wait "$mc_pid" 2>/dev/null
-    return 1
+    start_bg "$3" "listening $2 $1" memcached -l "$1" -p "$2" -U 0 -t 1 -m 32 "${user_opt[@]}" ||
+        return 1
+    mc_pid=$bg_pid
 }
 
 # A fleet of memcached as the tests want it: on 127.A.B.x addresses of a /24 picked
@@ -193,16 +204,21 @@ write_conf() { # $1: directory, $2: worker processes; the http body on stdin
 start_nginx_in() {
     local up="grep -q 'start worker process' '$1/error.log' 2>/dev/null"
     [ -n "${2:-}" ] && up="listening $2"
-    /usr/sbin/nginx -p "$1" -c "$1/nginx.conf" -g 'daemon off;' >"$1/stderr" 2>&1 &
-    nginx_pid=$!
-    if wait_for "$up || ! kill -0 $nginx_pid 2>/dev/null" 100 &&
-        kill -0 "$nginx_pid" 2>/dev/null; then
-        pids+=("$nginx_pid")
+    if start_bg "$1/stderr" "$up" /usr/sbin/nginx -p "$1" -c "$1/nginx.conf" -g 'daemon off;'
+    then
+        nginx_pid=$bg_pid
         return 0
     fi
-    kill "$nginx_pid" 2>/dev/null
-    wait "$nginx_pid" 2>/dev/null
     tail -n 5 "$1/stderr" "$1/error.log" 2>/dev/null
+    return 1
+}
+
+# Runs the function $1, which starts nginx on ports it picks, up to five times (a port may be
+# taken by the time nginx binds it); fails when nginx never starts.
+start_with_retries() {
+    for _ in 1 2 3 4 5; do
+        "$1" && return 0
+    done
     return 1
 }
 

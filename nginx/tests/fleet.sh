@@ -106,11 +106,7 @@ EOF
     # nginx opens every listening socket before it starts a worker
     start_nginx_in "$scratch/run" "$http_port" && listening "$recipe_port"
 }
-started=no
-for _ in 1 2 3 4 5; do
-    start_fleet_nginx && { started=yes; break; }
-done
-if [ $started = no ]; then
+if ! start_with_retries start_fleet_nginx; then
     fail "nginx did not start"
     summary
 fi
@@ -193,12 +189,10 @@ else
         echo "  servers:"
         for i in "${!pool[@]}"; do echo "   - ${pool[$i]}:${pool_weight[$i]}"; done
     } >"$scratch/nutcracker.yml"
-    "$nutcracker" -c "$scratch/nutcracker.yml" -o "$scratch/nutcracker.log" \
-        -p "$scratch/nutcracker.pid" -s "$(free_port)" -a 127.0.0.1 &
-    twem_pid=$!
-    pids+=("$twem_pid")
-    if wait_for "listening $twem_port || ! kill -0 $twem_pid 2>/dev/null" 50 &&
-        kill -0 "$twem_pid" 2>/dev/null; then
+    if start_bg "$scratch/nutcracker.out" "listening $twem_port" "$nutcracker" \
+        -c "$scratch/nutcracker.yml" -o "$scratch/nutcracker.log" -p "$scratch/nutcracker.pid" \
+        -s "$(free_port)" -a 127.0.0.1; then
+        twem_pid=$bg_pid
         # a PHP application writing through the proxy, its only server
         echo "127.0.0.1:$twem_port 1" >"$scratch/proxy.list"
         if write_keys twemproxy php nginx/tests/php_writer.php "$scratch/proxy.list" /twem/ \
@@ -206,11 +200,11 @@ else
             tally "$kclient" -k fetch "twemproxy@list:$list" /twem/ "$keys" "$hp" /twemproxy hit
             twem_done=yes
         fi
+        stop_pid "$twem_pid"
     else
         fail "nutcracker did not start"
-        tail -n 5 "$scratch/nutcracker.log"
+        tail -n 5 "$scratch/nutcracker.out" "$scratch/nutcracker.log"
     fi
-    stop_pid "$twem_pid"
 fi
 echo "[$SECONDS s] twemproxy"
 

@@ -57,12 +57,13 @@ EOF
 start_load_nginx() {
     load_dir=$scratch/load
     mkdir -p "$load_dir"
-    for _ in 1 2 3 4 5; do
-        load_port=$(free_port)
-        load_conf libmemcached
-        start_nginx_in "$load_dir" "$load_port" && return 0
-    done
-    return 1
+    start_with_retries load_nginx_once
+}
+
+load_nginx_once() {
+    load_port=$(free_port)
+    load_conf libmemcached
+    start_nginx_in "$load_dir" "$load_port"
 }
 
 # Reloads nginx every second, switching the module's flavor, until $scratch/reloading is
