@@ -11,12 +11,12 @@
  * At configuration time the block's servers become a continuum through create_ketama_flavor,
  * each hashed by its address as written and its weight (without flavor=, the ring a
  * libketama server file with the same lines gives), or, with file=, through
- * ketama_roll_flavor of that file. `flavor=NAME` makes it the ring another client builds from the same servers
- * (flavor=libmemcached: php-memcached with OPT_LIBKETAMA_COMPATIBLE; twemproxy, dalli, ...):
- * the library hashes each address as that client names its server, so the server lines are
- * written as the application configures its client. The continuum belongs to the
- * configuration: a pool cleanup frees it with the cycle, so a reload frees the old cycle's
- * continua.
+ * ketama_roll_flavor of that file. `flavor=NAME` makes it the ring another client builds
+ * from the same servers (flavor=libmemcached: php-memcached with OPT_LIBKETAMA_COMPATIBLE;
+ * twemproxy, dalli, ...): the library hashes each address as that client names its server,
+ * so the server lines are written as the application configures its client. The continuum
+ * belongs to the configuration: a pool cleanup frees it with the cycle, so a reload frees
+ * the old cycle's continua.
  *
  * Each request's key goes through get_server, escaped as memcached_pass sends it to
  * memcached (space, % and control characters as %XX), since that is the key the application

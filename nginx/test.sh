@@ -193,7 +193,8 @@ tally "$kclient" fetch "$ring" /key/ 10000 "$tp" /strict strict "$dead"
 tally "$kclient" fetch "$long_ring" /alike/ 2000 "$tp" /long failover "$long_prefix:${ports[1]}"
 
 if stop_nginx "$nginx_pid"; then ok; else fail "nginx did not stop"; fi
-if no_alerts "$scratch/run/error.log"; then ok; else fail "nginx logged alerts or crashed (above)"; fi
+if no_alerts "$scratch/run/error.log"; then ok
+else fail "nginx logged alerts or crashed (above)"; fi
 
 echo "[$SECONDS s] failover"
 # --- nginx -t ---

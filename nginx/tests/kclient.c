@@ -86,7 +86,8 @@ static struct sockaddr_in endpoint_of(const char *a) {
     if (len < sizeof host) {
         memcpy(host, a, len);
         host[len] = '\0';
-        if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+            sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     }
     return sa;
 }
