@@ -188,7 +188,8 @@ $(VENDORDIR)/$(VENDOR_TAR): Cargo.toml Cargo.lock debian/copyright debian/vendor
 # dpkg-source -x and built from there with dpkg-buildpackage -b, offline: cargo's home is
 # empty, CARGO_NET_OFFLINE is set (debian/rules), and where `unshare -n` works the build runs
 # in a network namespace without a network, loopback only (log in target/deb/build.log).
-# Then lintian; the .debs land in target/deb/.
+# Then lintian; the .debs land in target/deb/. The npm packages that the clients' tests install
+# (clients/*/node_modules, `npm ci`) are left out: not sources of the package.
 # dpkg-buildpackage -d: the toolchain is the cargo and rustc on PATH (rustup's, when the
 # distribution's are older than Build-Depends asks), so Debian's rustc package is not checked.
 DEBDIR := target/deb
@@ -196,7 +197,7 @@ deb: $(VENDORDIR)/$(VENDOR_TAR)
 	rm -rf $(DEBDIR)
 	mkdir -p $(DEBDIR)/source/libketama-$(VERSION) $(DEBDIR)/build $(DEBDIR)/cargo-home
 	tar -cf - --exclude=./target --exclude=./fuzz/target --exclude=./fuzz/artifacts \
-	    --exclude=./.git --exclude=./debian --exclude=./vendor . | \
+	    --exclude=./.git --exclude=./debian --exclude=./vendor --exclude=node_modules . | \
 	    tar -xf - -C $(DEBDIR)/source/libketama-$(VERSION)
 	$(TAR_REPRO) -C $(DEBDIR)/source -cf - libketama-$(VERSION) | \
 	    xz -T0 >$(DEBDIR)/source/libketama_$(VERSION).orig.tar.xz

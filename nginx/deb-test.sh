@@ -3,7 +3,7 @@
 # and libketama1 into a scratch root with `dpkg -x`, checks their files and control data
 # (the nginx ABI dh_nginx puts in Depends, the modules-available snippet, the scripts that
 # enable it), then runs Debian's `nginx -t` on a configuration that loads the module through
-# the packaged snippet and uses it.
+# the packaged snippet and uses it (libketama's ring, and a flavor's).
 #
 # With --install (CI, as root, on a machine to spare): also installs the two packages with
 # `dpkg -i`, runs `nginx -t` with the system's own module loading (modules-enabled), and
@@ -53,6 +53,11 @@ events {}
 http {
     upstream memcached_pool {
         ketama \$memcached_key;
+        server 127.0.0.1:11211 weight=600;
+        server 127.0.0.1:11212 weight=300;
+    }
+    upstream php_pool {
+        ketama \$memcached_key flavor=libmemcached;
         server 127.0.0.1:11211 weight=600;
         server 127.0.0.1:11212 weight=300;
     }

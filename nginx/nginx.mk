@@ -2,8 +2,14 @@
 #
 #   make nginx           target/nginx/ngx_http_upstream_ketama_module.so, a dynamic module
 #                        for Debian's packaged nginx, linked to the tree's libketama
-#   make test-nginx      its end-to-end test with nginx and memcached (nginx/test.sh);
-#                        skipped with a message when nginx, nginx-dev or memcached is missing
+#   make test-nginx      its end-to-end tests with nginx and memcached (nginx/test.sh, which
+#                        runs nginx/tests/fleet.sh and load.sh: the mixed fleets with the real
+#                        php-memcached, npm memcached and twemproxy, each skipped, saying so,
+#                        where missing; reloads under ab); skipped with a message when nginx,
+#                        nginx-dev or memcached is missing
+#   make nginx-bench     bench/nginx.sh: requests/s and latency percentiles of the module beside
+#                        nginx's own hash consistent, with and without reloads (part of make
+#                        bench; NGINX_BENCH_ARGS="REQUESTS CONCURRENCY REPS")
 #
 # The module is configured the way Debian builds nginx modules (dh's nginx_mod build system):
 # nginx-dev's source tree, its configure flags (conf_flags: --with-compat and the rest, so
@@ -19,7 +25,8 @@ NGINX_LD_OPT ?= -Wl,-z,relro -Wl,-z,now -fPIC
 NGINX_TOOLS := $(and $(wildcard /usr/sbin/nginx),$(wildcard $(NGINX_SRC)/configure),\
     $(shell command -v memcached))
 
-.PHONY: nginx test-nginx
+.PHONY: nginx test-nginx nginx-bench
+bench: nginx-bench
 
 nginx: lib
 	@test -f $(NGINX_SRC)/configure || \
@@ -42,11 +49,13 @@ $(NGINX_MODULE): $(NGINX_OUT)/build/Makefile nginx/ngx_http_upstream_ketama_modu
 	$(MAKE) -f $(CURDIR)/$(NGINX_OUT)/build/Makefile -C $(NGINX_SRC) modules
 	cp $(NGINX_OUT)/build/ngx_http_upstream_ketama_module.so $@
 
+# $(call with_nginx,COMMAND,WHAT): make nginx, then COMMAND; without the tools a line saying
+# that WHAT is skipped and what to install.
+with_nginx = $(if $(NGINX_TOOLS),$(MAKE) --no-print-directory nginx && $1,@echo "$2 skipped: \
+    it needs nginx, nginx-dev and memcached (apt-get install nginx nginx-dev memcached)")
+
 test-nginx: lib
-ifeq ($(NGINX_TOOLS),)
-	@echo "nginx suite skipped: it needs nginx, nginx-dev and memcached" \
-	    "(apt-get install nginx nginx-dev memcached)"
-else
-	$(MAKE) --no-print-directory nginx
-	CC="$(CC)" bash nginx/test.sh $(OUT) $(NGINX_MODULE)
-endif
+	$(call with_nginx,CC="$(CC)" bash nginx/test.sh $(OUT) $(NGINX_MODULE),nginx suite)
+
+nginx-bench: lib
+	$(call with_nginx,bash bench/nginx.sh $(OUT) $(NGINX_MODULE) $(NGINX_BENCH_ARGS),nginx bench)

@@ -1,6 +1,6 @@
 /*
  * ngx_http_upstream_ketama_module: nginx looks for a key on the memcached server that the
- * application's libketama client stored it on, by asking libketama itself.
+ * application's client stored it on, by asking libketama itself.
  *
  *     upstream memcached_pool {
  *         ketama $memcached_key;                  # or: ketama KEY file=/etc/memcached.servers;
@@ -8,18 +8,22 @@
  *         server 10.0.1.2:11211 weight=300;
  *     }
  *
- * At configuration time the block's servers become a continuum through create_ketama, each
- * hashed by its address as written and its weight (so the ring is the one a libketama server
- * file with the same lines gives), or, with file=, through ketama_roll of that file. The
- * continuum belongs to the configuration: a pool cleanup frees it with the cycle, so a
- * reload frees the old cycle's continua.
+ * At configuration time the block's servers become a continuum through create_ketama_flavor,
+ * each hashed by its address as written and its weight (without flavor=, the ring a
+ * libketama server file with the same lines gives), or, with file=, through
+ * ketama_roll_flavor of that file. `flavor=NAME` makes it the ring another client builds
+ * from the same servers (flavor=libmemcached: php-memcached with OPT_LIBKETAMA_COMPATIBLE;
+ * twemproxy, dalli, ...): the library hashes each address as that client names its server,
+ * so the server lines are written as the application configures its client. The continuum
+ * belongs to the configuration: a pool cleanup frees it with the cycle, so a reload frees
+ * the old cycle's continua.
  *
  * Each request's key goes through get_server, escaped as memcached_pass sends it to
  * memcached (space, % and control characters as %XX), since that is the key the application
  * stored and hashed. When that server is down (`down`, or max_fails within fail_timeout) or
  * a try fails (memcached_next_upstream), the module walks the ring from the key's point to
  * the next point of a server not yet tried and not down, as far as the tries allow: the
- * classic consistent-hashing failover. With
+ * classic consistent-hashing failover, on the flavor's ring. With
  * `memcached_next_upstream off` it never walks: a key is looked for on its own server or
  * nowhere, exactly where the application put it.
  *
@@ -39,6 +43,8 @@ typedef struct {
     ngx_http_complex_value_t         key;
     /* file=, as a full NUL-terminated path; empty when the servers are the block's lines */
     ngx_str_t                        file;
+    /* flavor=, NUL-terminated; NULL for libketama's own ring */
+    u_char                          *flavor;
 
     /* where the directive is, for the errors found once the block is complete */
     u_char                          *conf_file;
@@ -223,7 +229,8 @@ ngx_http_upstream_ketama_cmp_server(const void *one, const void *two)
 
 /*
  * The continuum of the block's server lines: each server's address as written (the text
- * of the server directive, not its resolved address) and its weight.
+ * of the server directive, not its resolved address) and its weight, as the flavor's
+ * client builds it.
  */
 static ngx_int_t
 ngx_http_upstream_ketama_from_servers(ngx_conf_t *cf,
@@ -263,7 +270,8 @@ ngx_http_upstream_ketama_from_servers(ngx_conf_t *cf,
         kcf->ordinal[i] = i;
     }
 
-    kcf->continuum = create_ketama(servers, (unsigned int) lines->nelts);
+    kcf->continuum = create_ketama_flavor(servers, (unsigned int) lines->nelts,
+                                          (const char *) kcf->flavor);
 
     if (kcf->continuum == NULL) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "ketama: %s in %s:%ui",
@@ -278,7 +286,8 @@ ngx_http_upstream_ketama_from_servers(ngx_conf_t *cf,
 
 
 /*
- * The continuum of a libketama server file, the one the application reads. Every address
+ * The continuum of a libketama server file, the one the application reads, its servers
+ * hashed as the flavor's client hashes them. Every address
  * in it must be a server line of the block (the peer nginx connects to); a server line the
  * file lacks gets no key, which nginx -t warns about.
  */
@@ -296,7 +305,7 @@ ngx_http_upstream_ketama_from_file(ngx_conf_t *cf,
 
     c = NULL;
 
-    if (!ketama_roll(&c, (char *) kcf->file.data)) {
+    if (!ketama_roll_flavor(&c, (char *) kcf->file.data, (const char *) kcf->flavor)) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "ketama: cannot use server file \"%V\": %s in %s:%ui",
                       &kcf->file, ketama_error(), kcf->conf_file, kcf->line);
@@ -380,6 +389,30 @@ ngx_http_upstream_ketama_from_file(ngx_conf_t *cf,
 }
 
 
+/*
+ * Whether a server line leaves its port out. nginx then connects to port 80, while every
+ * flavor's client (and the library, hashing the address) takes an address without a port
+ * for memcached's 11211: the keys would be looked for where nothing listens.
+ */
+static ngx_uint_t
+ngx_http_upstream_ketama_no_port(ngx_http_upstream_server_t *server)
+{
+    u_char  *p, *end;
+
+    if (ngx_inet_get_port(server->addrs[0].sockaddr) != 80) {
+        return 0;
+    }
+
+    end = server->name.data + server->name.len;
+
+    for (p = end; p > server->name.data && p[-1] >= '0' && p[-1] <= '9'; p--) {
+        /* the digits at the end */
+    }
+
+    return p == end || p == server->name.data || p[-1] != ':';
+}
+
+
 /* kcf->peer: the peers of kcf->peers by their place in the list. */
 static void
 ngx_http_upstream_ketama_take_peers(ngx_http_upstream_ketama_srv_conf_t *kcf,
@@ -430,6 +463,15 @@ ngx_http_upstream_init_ketama(ngx_conf_t *cf, ngx_http_upstream_srv_conf_t *us)
                           "addresses; a ketama server is one memcached, write the "
                           "address it should use, in %s:%ui", &server[i].name, &us->host,
                           server[i].naddrs, kcf->conf_file, kcf->line);
+            return NGX_ERROR;
+        }
+
+        if (kcf->flavor && ngx_http_upstream_ketama_no_port(&server[i])) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "ketama: server \"%V\" in upstream \"%V\" has no port: nginx "
+                          "connects to port 80, the flavor's clients to 11211; write "
+                          "\"%V:11211\" or the port it has, in %s:%ui", &server[i].name,
+                          &us->host, &server[i].name, kcf->conf_file, kcf->line);
             return NGX_ERROR;
         }
     }
@@ -787,6 +829,52 @@ ngx_http_upstream_ketama_init_module(ngx_cycle_t *cycle)
 }
 
 
+/*
+ * The name of `flavor=NAME`, NUL-terminated, or NULL after logging why it is refused. The
+ * library is asked whether it knows the name (aliases included) by building the flavor's
+ * ring of one server, so an unknown flavor is named, with the valid ones, on this line.
+ */
+static u_char *
+ngx_http_upstream_ketama_flavor(ngx_conf_t *cf, ngx_str_t *value)
+{
+    u_char            *name;
+    ngx_str_t          flavor;
+    ketama_server      probe;
+    ketama_continuum   c;
+
+    flavor.data = value->data + 7;
+    flavor.len = value->len - 7;
+
+    if (flavor.len == 0 || ngx_strlchr(flavor.data, flavor.data + flavor.len, '\0')) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"flavor=\" needs a name, such as "
+                           "flavor=libmemcached");
+        return NULL;
+    }
+
+    name = ngx_pnalloc(cf->pool, flavor.len + 1);
+    if (name == NULL) {
+        return NULL;
+    }
+
+    *ngx_cpymem(name, flavor.data, flavor.len) = '\0';
+
+    probe.addr = "127.0.0.1:11211";
+    probe.weight = 1;
+
+    c = create_ketama_flavor(&probe, 1, (const char *) name);
+
+    if (c == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid \"%V\": %s", value,
+                           ketama_error());
+        return NULL;
+    }
+
+    ketama_free(c);
+
+    return name;
+}
+
+
 static char *
 ngx_http_upstream_ketama(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -814,7 +902,10 @@ ngx_http_upstream_ketama(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (value[1].len == 0 || ngx_strncmp(value[1].data, "file=", 5) == 0) {
+    if (value[1].len == 0
+        || ngx_strncmp(value[1].data, "file=", 5) == 0
+        || ngx_strncmp(value[1].data, "flavor=", 7) == 0)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"ketama\" needs a key first, such as $memcached_key");
         return NGX_CONF_ERROR;
@@ -852,6 +943,20 @@ ngx_http_upstream_ketama(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             }
 
             kcf->file = file;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "flavor=", 7) == 0) {
+            if (kcf->flavor) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "duplicate \"flavor=\"");
+                return NGX_CONF_ERROR;
+            }
+
+            kcf->flavor = ngx_http_upstream_ketama_flavor(cf, &value[i]);
+            if (kcf->flavor == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
             continue;
         }
 

@@ -3,27 +3,35 @@
  * memcached server the library picks (as a PHP or C application of the fleet does), and a
  * small HTTP client that fetches them back through nginx and checks where they came from.
  *
- *   kclient store  RING PREFIX N                   set PREFIX00000.. on their servers
- *   kclient fetch  RING PREFIX N HOST:PORT PATH MODE [DEAD]
- *   kclient error  FILE|list:PATH                  what the library says of a ring it refuses
+ *   kclient [-k] store  RING PREFIX N              set PREFIX00000.. on their servers
+ *   kclient [-k] fetch  RING PREFIX N HOST:PORT PATH MODE [DEAD]
+ *   kclient error  RING                            what the library says of a ring it refuses
+ *   kclient flavors                                the flavors' names, one a line
+ *   kclient items  ADDRESS...                      each memcached's total_items
  *
  * RING is `file:PATH`, a server file rolled with ketama_roll, or `list:PATH`, lines of
- * "address weight" given to create_ketama (addresses of any length); `error` also takes a
- * bare path for a server file. A server is reached on
- * 127.0.0.1 at the port after the last ':' of its address. The value of a key is the
- * address of its server. fetch asks for PATH followed by the key; nginx answers with the
- * value and X-Upstream ($upstream_addr). MODE says what a right answer is:
+ * "address weight" given to create_ketama (addresses of any length), either prefixed with
+ * `FLAVOR@` for the ring of that flavor (ketama_roll_flavor, create_ketama_flavor); `error`
+ * also takes a bare path for a server file. A server is reached at its address's IPv4
+ * literal (127.0.0.1 when it has none, as for zero-padded literals) and the port after the
+ * last ':'. The value of a key is the address of its server, or with -k the key itself (as
+ * the real clients of nginx/tests/fleet.sh store it). fetch asks for PATH followed by the
+ * key; nginx answers with the value and X-Upstream ($upstream_addr). MODE says what a right
+ * answer is:
  *
- *   hit       200, the key's server's address as the body, from that server's port
- *   route     from the key's server's port, whatever the status (keys not stored there)
+ *   hit       200, the key's value as the body, from the key's server
+ *   route     from the key's server, whatever the status (keys not stored there)
  *   failover  as hit, but the keys of the server DEAD (stopped): 404 from the server the
  *             ring's walk reaches (the next point of another server)
  *   strict    as hit, but the keys of DEAD: 502 (never looked for elsewhere)
  *   contrast  nothing is wrong: prints the share of hits (for another balancer)
  *
- * The walk's expected server comes from the points recomputed here from SPEC (MD5 of
- * "address-k"), each point's server checked against ketama_point_server, never from the
- * ring's `ip` bytes: servers whose addresses share their first 22 bytes are told apart.
+ * For libketama's ring the walk's expected server comes from the points recomputed here
+ * from SPEC (MD5 of "address-k"), each point's server checked against ketama_point_server,
+ * never from the ring's `ip` bytes: servers whose addresses share their first 22 bytes are
+ * told apart. A flavor's ring is walked from the point ketama_get_server gives, over the
+ * servers ketama_point_server names (the flavors' rings are checked against their real
+ * clients in clients/).
  * Prints "N passed, N failed" (a key is one check); exit status 1 on a failure.
  */
 #define _GNU_SOURCE
@@ -48,10 +56,14 @@ typedef struct {
 } point_t;
 
 static ketama_continuum ring;
+/* the ring's flavor, NULL for libketama's own */
+static const char *flavor;
 static int nservers;
 static const char *addr[MAX_SERVERS];
 static point_t *points;
 static int npoints;
+/* -k: a key's value is the key, not its server's address */
+static int value_is_key;
 
 static void die(const char *what) {
     fprintf(stderr, "kclient: %s\n", what);
@@ -61,6 +73,29 @@ static void die(const char *what) {
 static int port_of(const char *a) {
     const char *colon = strrchr(a, ':');
     return colon ? atoi(colon + 1) : 0;
+}
+
+/* Where the server of address `a` listens: its IPv4 literal, else 127.0.0.1. */
+static struct sockaddr_in endpoint_of(const char *a) {
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    char host[64];
+    const char *colon = strrchr(a, ':');
+    size_t len = colon ? (size_t)(colon - a) : strlen(a);
+    sa.sin_port = htons((unsigned short)port_of(a));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (len < sizeof host) {
+        memcpy(host, a, len);
+        host[len] = '\0';
+        if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+            sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    }
+    return sa;
+}
+
+/* Whether addresses `a` and `b` are the same endpoint. */
+static int same_endpoint(const char *a, const char *b) {
+    struct sockaddr_in x = endpoint_of(a), y = endpoint_of(b);
+    return x.sin_port == y.sin_port && x.sin_addr.s_addr == y.sin_addr.s_addr;
 }
 
 static int cmp_point(const void *x, const void *y) {
@@ -75,8 +110,6 @@ static int cmp_point(const void *x, const void *y) {
 static void recompute_points(void) {
     mcs *array = ring->array;
     npoints = 0;
-    points = calloc((size_t)ring->numpoints, sizeof *points);
-    if (points == NULL) die("out of memory");
     for (int s = 0; s < nservers; s++) {
         ketama_server_info info;
         if (ketama_server_at(ring, s, &info) != 0) die(ketama_error());
@@ -101,25 +134,43 @@ static void recompute_points(void) {
             die("recomputed points differ from the ring");
 }
 
-/* The ring of RING (file:PATH, list:PATH or a bare server file path), or NULL with
- * ketama_error() saying why. */
+/* A flavor's ring as the library holds it: each point's server from ketama_point_server. */
+static void library_points(void) {
+    mcs *array = ring->array;
+    for (npoints = 0; npoints < ring->numpoints; npoints++) {
+        points[npoints].point = array[npoints].point;
+        points[npoints].server = ketama_point_server(ring, npoints);
+        if (points[npoints].server < 0) die(ketama_error());
+    }
+}
+
+/* The ring of RING ([FLAVOR@]file:PATH, [FLAVOR@]list:PATH or a bare server file path),
+ * or NULL with ketama_error() saying why. Sets `flavor`. */
 static ketama_continuum build_ring(const char *spec) {
     ketama_continuum c = NULL;
+    const char *at = strchr(spec, '@');
+    if (at != NULL) {
+        flavor = strndup(spec, (size_t)(at - spec));
+        spec = at + 1;
+    }
     if (strncmp(spec, "list:", 5) == 0) {
         FILE *f = fopen(spec + 5, "r");
-        ketama_server servers[MAX_SERVERS];
+        ketama_server *servers = NULL;
         char a[1024];
         unsigned long w;
-        int n = 0;
+        unsigned int n = 0;
         if (f == NULL) die("cannot open the server list");
-        while (n < MAX_SERVERS && fscanf(f, "%1023s %lu", a, &w) == 2) {
+        while (fscanf(f, "%1023s %lu", a, &w) == 2) {
+            servers = realloc(servers, (n + 1) * sizeof *servers);
+            if (servers == NULL) die("out of memory");
             servers[n].addr = strdup(a);
             servers[n++].weight = w;
         }
         fclose(f);
-        return create_ketama(servers, (unsigned int)n);
+        return create_ketama_flavor(servers, n, flavor);
     }
-    if (!ketama_roll(&c, (char *)spec + (strncmp(spec, "file:", 5) == 0 ? 5 : 0))) {
+    if (!ketama_roll_flavor(&c, (char *)spec + (strncmp(spec, "file:", 5) == 0 ? 5 : 0),
+                            flavor)) {
         ketama_smoke(c);
         return NULL;
     }
@@ -136,7 +187,10 @@ static void load_ring(const char *spec) {
         if (ketama_server_at(ring, s, &info) != 0) die(ketama_error());
         addr[s] = info.addr;
     }
-    recompute_points();
+    points = calloc((size_t)ring->numpoints, sizeof *points);
+    if (points == NULL) die("out of memory");
+    if (flavor == NULL || strcmp(flavor, "libketama") == 0) recompute_points();
+    else library_points();
 }
 
 static int server_of(const char *key) {
@@ -145,8 +199,13 @@ static int server_of(const char *key) {
     return s;
 }
 
-/* The first server after the key's point that is not `dead`. */
-static int walk_from(const char *key, int dead) {
+/* The point a key falls on: for libketama, found here in the recomputed points. */
+static int point_of(const char *key) {
+    if (flavor != NULL && strcmp(flavor, "libketama") != 0) {
+        mcs *m = ketama_get_server((char *)key, ring);
+        if (m == NULL) die("ketama_get_server failed");
+        return (int)(m - (mcs *)ring->array);
+    }
     unsigned int h = ketama_hashi((char *)key);
     int lo = 0, hi = npoints;
     while (lo < hi) {
@@ -154,6 +213,12 @@ static int walk_from(const char *key, int dead) {
         if (points[mid].point < h) lo = mid + 1;
         else hi = mid;
     }
+    return lo;
+}
+
+/* The first server from the key's point on that is not `dead`. */
+static int walk_from(const char *key, int dead) {
+    int lo = point_of(key);
     for (int step = 0; step < npoints; step++) {
         int s = points[(lo + step) % npoints].server;
         if (s != dead) return s;
@@ -161,12 +226,11 @@ static int walk_from(const char *key, int dead) {
     return -1;
 }
 
-static int connect_port(int port) {
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+static int connect_to(const char *a) {
+    struct sockaddr_in sa = endpoint_of(a);
     struct timeval tv = {.tv_sec = IO_TIMEOUT_S};
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) die("socket");
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
@@ -185,19 +249,25 @@ static void write_all(int fd, const char *buf, size_t len) {
     }
 }
 
+/* What key `key` of server `s` holds. */
+static const char *value_of(const char *key, int s) {
+    return value_is_key ? key : addr[s];
+}
+
 /* Stores every key on its server: one pipelined batch of sets a server, then one
  * "STORED" a key read back. */
 static int store(const char *prefix, int n) {
     int passed = 0, failed = 0;
     for (int s = 0; s < nservers; s++) {
-        int fd = connect_port(port_of(addr[s])), sent = 0;
+        int fd = connect_to(addr[s]), sent = 0;
         if (fd < 0) die("cannot connect to memcached");
         for (int i = 0; i < n; i++) {
             char key[256], cmd[1024];
             snprintf(key, sizeof key, "%s%05d", prefix, i);
             if (server_of(key) != s) continue;
-            int len = snprintf(cmd, sizeof cmd, "set %s 0 0 %zu\r\n%s\r\n", key,
-                               strlen(addr[s]), addr[s]);
+            const char *value = value_of(key, s);
+            int len = snprintf(cmd, sizeof cmd, "set %s 0 0 %zu\r\n%s\r\n", key, strlen(value),
+                               value);
             write_all(fd, cmd, (size_t)len);
             sent++;
         }
@@ -227,19 +297,43 @@ static int store(const char *prefix, int n) {
     return failed ? 1 : 0;
 }
 
+/* Each memcached's total_items (items ever stored), as "ADDRESS N" lines. */
+static int items(int n, char **addresses) {
+    for (int i = 0; i < n; i++) {
+        char buf[16384];
+        size_t have = 0;
+        int fd = connect_to(addresses[i]);
+        if (fd < 0) die("cannot connect to memcached");
+        write_all(fd, "stats\r\n", 7);
+        buf[0] = '\0';
+        while (strstr(buf, "END\r\n") == NULL) {
+            ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
+            if (r <= 0) die("no stats from memcached");
+            have += (size_t)r;
+            buf[have] = '\0';
+        }
+        close(fd);
+        const char *stat = strstr(buf, "STAT total_items ");
+        if (stat == NULL) die("no total_items in the stats");
+        printf("%s %ld\n", addresses[i], strtol(stat + 17, NULL, 10));
+    }
+    return 0;
+}
+
 typedef struct {
     int status;
     char body[1024];
     char upstream[1024];
 } response_t;
 
-/* One GET on the keep-alive connection *fd (reconnected when nginx closed it). */
-static int get(int *fd, int port, const char *path, response_t *res) {
+/* One GET on the keep-alive connection *fd to `hostport` (reconnected when nginx closed
+ * it). */
+static int get(int *fd, const char *hostport, const char *path, response_t *res) {
     char req[1024], buf[16384];
     size_t have = 0;
     int len = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: test\r\n\r\n", path);
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (*fd < 0 && (*fd = connect_port(port)) < 0) return -1;
+        if (*fd < 0 && (*fd = connect_to(hostport)) < 0) return -1;
         if (write(*fd, req, (size_t)len) == len) break;
         close(*fd);
         *fd = -1;
@@ -291,17 +385,16 @@ static int get(int *fd, int port, const char *path, response_t *res) {
     return 0;
 }
 
-/* The port of the last address in $upstream_addr ("a, b" after a failover), 0 if none. */
-static int last_upstream_port(const char *up) {
+/* Whether the last address in $upstream_addr ("a, b" after a failover) is server `s`. */
+static int from_server(const char *up, int s) {
     const char *last = strrchr(up, ' ');
     last = last ? last + 1 : up;
-    if (strchr(last, ':') == NULL) return 0;
-    return port_of(last);
+    return strchr(last, ':') != NULL && same_endpoint(last, addr[s]);
 }
 
 static int fetch(const char *prefix, int n, const char *hostport, const char *path,
                  const char *mode, const char *dead_addr) {
-    int port = port_of(hostport), fd = -1, passed = 0, failed = 0, hits = 0, dead = -1;
+    int fd = -1, passed = 0, failed = 0, hits = 0, dead = -1;
     int moved = 0;
     if (dead_addr != NULL) {
         for (int s = 0; s < nservers; s++)
@@ -314,28 +407,27 @@ static int fetch(const char *prefix, int n, const char *hostport, const char *pa
         snprintf(key, sizeof key, "%s%05d", prefix, i);
         snprintf(url, sizeof url, "%s%s", path, key);
         int s = server_of(key);
-        if (get(&fd, port, url, &res) != 0) {
+        if (get(&fd, hostport, url, &res) != 0) {
             if (++failed <= 5) printf("FAIL: %s: no answer from nginx\n", url);
             continue;
         }
-        int hit = res.status == 200 && strcmp(res.body, addr[s]) == 0;
-        int from = last_upstream_port(res.upstream);
+        int hit = res.status == 200 && strcmp(res.body, value_of(key, s)) == 0;
         int ok;
         hits += hit;
         if (strcmp(mode, "contrast") == 0) {
             ok = 1;
         } else if (strcmp(mode, "route") == 0) {
-            ok = from == port_of(addr[s]);
+            ok = from_server(res.upstream, s);
         } else if (s == dead && strcmp(mode, "failover") == 0) {
             int next = walk_from(key, dead);
-            ok = res.status == 404 && next >= 0 && from == port_of(addr[next]);
+            ok = res.status == 404 && next >= 0 && from_server(res.upstream, next);
             moved += ok;
         } else if (s == dead && strcmp(mode, "strict") == 0) {
             ok = res.status == 502;
         } else if (strcmp(mode, "hit") == 0 || strcmp(mode, "failover") == 0 ||
                    strcmp(mode, "strict") == 0) {
             /* the body names the server; X-Upstream, where the location sends it, too */
-            ok = hit && (res.upstream[0] == '\0' || from == port_of(addr[s]));
+            ok = hit && (res.upstream[0] == '\0' || from_server(res.upstream, s));
         } else {
             die("unknown MODE");
         }
@@ -347,8 +439,8 @@ static int fetch(const char *prefix, int n, const char *hostport, const char *pa
         }
     }
     if (fd >= 0) close(fd);
-    printf("fetch %s%s (%s): %d of %d keys found on the server libketama named (%.1f%%)\n",
-           path, prefix, mode, hits, n, 100.0 * hits / n);
+    printf("fetch %s%s (%s): %d of %d keys found on the server %s named (%.1f%%)\n", path,
+           prefix, mode, hits, n, flavor ? flavor : "libketama", 100.0 * hits / n);
     if (strcmp(mode, "failover") == 0) {
         printf("fetch: %d keys of %s went where the walk leads\n", moved, addr[dead]);
         if (moved == 0) { /* a stopped server without keys would test no walk */
@@ -361,11 +453,22 @@ static int fetch(const char *prefix, int n, const char *hostport, const char *pa
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "-k") == 0) {
+        value_is_key = 1;
+        argc--;
+        argv++;
+    }
     if (argc == 3 && strcmp(argv[1], "error") == 0) {
         if (build_ring(argv[2]) != NULL) die("the library takes this ring");
         printf("%s\n", ketama_error());
         return 0;
     }
+    if (argc == 2 && strcmp(argv[1], "flavors") == 0) {
+        for (unsigned int i = 0; ketama_flavor_name(i) != NULL; i++)
+            printf("%s\n", ketama_flavor_name(i));
+        return 0;
+    }
+    if (argc > 2 && strcmp(argv[1], "items") == 0) return items(argc - 2, argv + 2);
     if (argc == 5 && strcmp(argv[1], "store") == 0) {
         load_ring(argv[2]);
         return store(argv[3], atoi(argv[4]));
