@@ -1,5 +1,8 @@
 # libketama, a drop-in replacement for last.fm's libketama 1.x. See README.md.
 #
+#   make deps            install what every build and test needs (tools/deps.txt: Debian
+#                        packages as root, Python tools into the active Python); make
+#                        deps-list prints the list
 #   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a), and
 #                        target/lib/pkgconfig/ketama.pc for building against the tree
 #                        (PKG_CONFIG_PATH=target/lib/pkgconfig: what make php and nginx use)
@@ -40,9 +43,15 @@ BENCH_ARGS ?= 5 1000000
 SIMD ?= yes
 CARGO_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features)
 
-.PHONY: all lib test test-long header bench install uninstall clean
+.PHONY: all lib test test-long header bench install uninstall clean deps deps-list
 
 all: lib
+
+deps:
+	bash tools/deps.sh install
+
+deps-list:
+	@bash tools/deps.sh list
 
 # Each file is written aside (.PID) and renamed into place: `make -j test` runs `lib` from
 # several sub-makes while tests load the library, and none may see a file half written.
