@@ -93,7 +93,7 @@ bench: lib
 	mkdir -p target/bench
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude -o target/bench/bench bench/bench.c \
 	    -L$(OUT) -lketama -lmemcached -ldl -pthread || \
-	    { echo "make bench needs libmemcached: apt-get install libmemcached-dev"; exit 1; }
+	    { echo "make bench needs libmemcached (Debian: libmemcached-dev; make deps installs it)"; exit 1; }
 	LD_LIBRARY_PATH=$(OUT) target/bench/bench $(BENCH_ARGS)
 	$(CARGO) run --release --locked --quiet --example roll -- $(firstword $(BENCH_ARGS))
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o target/bench/latency bench/latency.c

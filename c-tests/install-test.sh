@@ -33,7 +33,7 @@ if command -v groff >/dev/null; then
     check "ketama(3) or ketama(1) has groff warnings" \
         bash -c '! groff -man -ww -z man/ketama.3 man/ketama.1 2>&1 | grep .'
 else
-    fail "groff is not installed: ketama(3) not checked"
+    fail "groff is not installed: ketama(3) not checked (Debian: groff-base; make deps installs it)"
 fi
 # The two pages point at each other, and at nothing a package does not install.
 check "ketama(3) does not refer to ketama(1)" grep -q '^\.BR ketama (1)' man/ketama.3

@@ -111,7 +111,7 @@ if command -v valgrind >/dev/null; then
     run valgrind-test_hostile env KETAMA_NO_RSS=1 "${memcheck[@]}" "$bin/test_hostile" "$scratch"
     cat "$scratch/valgrind.log"
 else
-    echo "valgrind not installed: memcheck run skipped"
+    echo "valgrind not installed: memcheck run skipped (Debian: valgrind; make deps installs it)"
 fi
 
 # Fork safety: 300 children forked while two threads of the parent roll and look up, each

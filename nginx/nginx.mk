@@ -23,7 +23,7 @@ NGINX_TOOLS := $(and $(wildcard /usr/sbin/nginx),$(wildcard $(NGINX_SRC)/configu
 
 nginx: lib
 	@test -f $(NGINX_SRC)/configure || \
-	    { echo "make nginx needs nginx-dev (the nginx source tree in $(NGINX_SRC))"; exit 1; }
+	    { echo "make nginx needs nginx-dev (the nginx source tree in $(NGINX_SRC); make deps installs it)"; exit 1; }
 	$(MAKE) --no-print-directory $(NGINX_MODULE)
 
 # configure writes only into the build directory; the source tree is read. `make lib`
@@ -45,7 +45,7 @@ $(NGINX_MODULE): $(NGINX_OUT)/build/Makefile nginx/ngx_http_upstream_ketama_modu
 test-nginx: lib
 ifeq ($(NGINX_TOOLS),)
 	@echo "nginx suite skipped: it needs nginx, nginx-dev and memcached" \
-	    "(apt-get install nginx nginx-dev memcached)"
+	    "(Debian: nginx nginx-dev memcached; make deps installs them)"
 else
 	$(MAKE) --no-print-directory nginx
 	CC="$(CC)" bash nginx/test.sh $(OUT) $(NGINX_MODULE)

@@ -43,7 +43,7 @@ php: lib
 php-test:
 	@if command -v $(PHP_CONFIG) >/dev/null; then \
 	    $(MAKE) --no-print-directory php && PHP_CONFIG=$(PHP_CONFIG) bash php/run-tests.sh $(PHP_BUILD); \
-	else echo "php: skipped ($(PHP_CONFIG) not found; Debian: php-dev)"; fi
+	else echo "php: skipped, $(PHP_CONFIG) not found (Debian: php-dev; make deps installs it)"; fi
 
 php-test-valgrind: php
 	PHP_CONFIG=$(PHP_CONFIG) bash php/run-tests.sh $(PHP_BUILD) valgrind
