@@ -1,8 +1,8 @@
 # --- Python: the ketama package (python/, PyO3 + maturin; README.md, "Python") ---
 #   make python          the abi3 wheel (CPython 3.10+) into target/wheels/; needs maturin
-#   make python-test     the wheel installed into a venv in target/python-env/, and its pytest
-#                        suite (part of make test; skipped, saying so, without python3,
-#                        maturin or pytest)
+#   make python-test     the wheel installed into target/python-env/site, and its pytest suite
+#                        run there with the active Python (part of make test; skipped, saying
+#                        so, without python3, maturin or pytest)
 #   make python-bench    bench/python_bench.py: ns/key beside uhashring (PY_BENCH_ARGS="REPS KEYS")
 
 MATURIN ?= maturin
