@@ -6,9 +6,9 @@
 #   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a), and
 #                        target/lib/pkgconfig/ketama.pc for building against the tree
 #                        (PKG_CONFIG_PATH=target/lib/pkgconfig: what make php and nginx use)
-#   make test            every test: Rust, then the C suite (and under valgrind when installed),
-#                        and the PHP, Python and nginx suites (each skipped, saying so, without
-#                        its tools)
+#   make test            every test: Rust (make test-rust), then the C suite (make test-c; and
+#                        under valgrind), then the PHP, nginx and Python suites (each skipped,
+#                        saying so, without its tools: make deps installs them)
 #   make test-long       the long differentials and soaks `make test` leaves out (CI runs both)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
 #                        (and BINDIR for the ketama command); needs no cargo after `make`
@@ -43,7 +43,8 @@ BENCH_ARGS ?= 5 1000000
 SIMD ?= yes
 CARGO_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features)
 
-.PHONY: all lib test test-long header bench install uninstall clean deps deps-list
+.PHONY: all lib test test-rust test-c test-long header bench install uninstall clean deps \
+    deps-list
 
 all: lib
 
@@ -78,10 +79,15 @@ BUILT := $(OUT)/$(REALNAME)
 $(BUILT): $(SOURCES)
 	$(MAKE) lib
 
-test: lib
+# The core suites, Rust then C; the integration suites follow in the order their files are
+# included below (PHP, nginx, Python), each adding itself to `test`.
+test: test-rust test-c
+
+test-rust: lib
 	$(CARGO) test --locked $(CARGO_FEATURES)
+
+test-c: lib
 	CC="$(CC)" bash c-tests/run.sh $(OUT)
-	$(MAKE) --no-print-directory test-nginx
 
 # The tests too long for `make test` (the MD5 differentials over millions of inputs, the
 # soaks): Rust tests marked #[ignore = "long: ..."]. Integrations add theirs as prerequisites.

@@ -20,6 +20,7 @@ NGINX_TOOLS := $(and $(wildcard /usr/sbin/nginx),$(wildcard $(NGINX_SRC)/configu
     $(shell command -v memcached))
 
 .PHONY: nginx test-nginx
+test: test-nginx
 
 nginx: lib
 	@test -f $(NGINX_SRC)/configure || \
