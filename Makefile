@@ -190,41 +190,10 @@ $(VENDORDIR)/$(VENDOR_TAR): Cargo.toml Cargo.lock debian/copyright debian/vendor
 	$(TAR_REPRO) -C $(VENDORDIR) -cf - vendor | xz -T0 >$@.tmp
 	mv $@.tmp $@
 
-# make deb: the source package (the tree without debian/, target/ and the fuzz build as the
-# orig tarball, the vendored crates as its vendor component, debian/), unpacked again with
-# dpkg-source -x and built from there with dpkg-buildpackage -b, offline: cargo's home is
-# empty, CARGO_NET_OFFLINE is set (debian/rules), and where `unshare -n` works the build runs
-# in a network namespace without a network, loopback only (log in target/deb/build.log).
-# Then lintian; the .debs land in target/deb/.
-# dpkg-buildpackage -d: the toolchain is the cargo and rustc on PATH (rustup's, when the
-# distribution's are older than Build-Depends asks), so Debian's rustc package is not checked.
-DEBDIR := target/deb
-deb: $(VENDORDIR)/$(VENDOR_TAR)
-	rm -rf $(DEBDIR)
-	mkdir -p $(DEBDIR)/source/libketama-$(VERSION) $(DEBDIR)/build $(DEBDIR)/cargo-home
-	tar -cf - --exclude=./target --exclude=./fuzz/target --exclude=./fuzz/artifacts \
-	    --exclude=./.git --exclude=./debian --exclude=./vendor . | \
-	    tar -xf - -C $(DEBDIR)/source/libketama-$(VERSION)
-	$(TAR_REPRO) -C $(DEBDIR)/source -cf - libketama-$(VERSION) | \
-	    xz -T0 >$(DEBDIR)/source/libketama_$(VERSION).orig.tar.xz
-	cp $(VENDORDIR)/$(VENDOR_TAR) $(DEBDIR)/source/
-	tar -xJf $(VENDORDIR)/$(VENDOR_TAR) -C $(DEBDIR)/source/libketama-$(VERSION)
-	cp -R debian $(DEBDIR)/source/libketama-$(VERSION)/
-	cd $(DEBDIR)/source && dpkg-source -b libketama-$(VERSION)
-	cd $(DEBDIR) && dpkg-source -x source/libketama_*.dsc build/libketama-$(VERSION)
-	if unshare -n true 2>/dev/null; then set -- unshare -n; \
-	elif unshare -rn true 2>/dev/null; then set -- unshare -rn; \
-	else set --; echo "no network namespace: offline by CARGO_NET_OFFLINE alone"; fi; \
-	cd $(DEBDIR)/build/libketama-$(VERSION) && \
-	    CARGO_HOME="$(CURDIR)/$(DEBDIR)/cargo-home" RUSTUP_HOME="$${RUSTUP_HOME:-$$HOME/.rustup}" \
-	    DEB_BUILD_OPTIONS="nocheck $$DEB_BUILD_OPTIONS" "$$@" sh -c \
-	    'ip link set lo up 2>/dev/null; exec dpkg-buildpackage -us -uc -b -d' \
-	    >$(CURDIR)/$(DEBDIR)/build.log 2>&1 || \
-	    { tail -n 100 $(CURDIR)/$(DEBDIR)/build.log; echo "make deb: the package build failed"; exit 1; }
-	@echo "make deb: built (log in $(DEBDIR)/build.log)"
-	lintian --fail-on error --info $(DEBDIR)/source/*.dsc $(DEBDIR)/build/*.changes \
-	    >$(DEBDIR)/lintian.txt; status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
-	mv $(DEBDIR)/build/*.deb $(DEBDIR)/
+# make deb: checks what the build needs first, names its log, shows its stages; the source
+# package holds exactly what git tracks (and the vendored crates). See tools/deb.sh.
+deb:
+	VERSION=$(VERSION) MAKE="$(MAKE)" bash tools/deb.sh
 
 # The PHP extension (php/php.mk): make php, make php-test (part of make test), make php-bench.
 include php/php.mk
