@@ -1,5 +1,6 @@
 # --- Python: the ketama package (python/, PyO3 + maturin; README.md, "Python") ---
 #   make python          the abi3 wheel (CPython 3.10+) into target/wheels/; needs maturin
+#                        (SIMD=no: without the SIMD MD5, for Rust 1.85)
 #   make python-test     the wheel installed into target/python-env/site, and its pytest suite
 #                        run there with the active Python (part of make test; skipped, saying
 #                        so, without python3, maturin or pytest)
@@ -14,8 +15,8 @@ PY_BENCH_ARGS ?= 5 200000
 
 python:
 	rm -f $(PY_WHEELS)/ketama-*.whl
-	$(MATURIN) build --release --locked -m python/Cargo.toml --target-dir target/python \
-	    -o $(PY_WHEELS)
+	$(MATURIN) build --release --locked $(CARGO_FEATURES) -m python/Cargo.toml \
+	    --target-dir target/python -o $(PY_WHEELS)
 
 test: python-test
 python-test: lib
