@@ -132,6 +132,8 @@ clean:
 #   make vendor          the vendored crates' tarball of the source package (target/vendor/)
 #   make deb             the source package and every binary package of debian/control (with
 #                        their -dbgsym packages), built offline, into target/deb/
+#   make test-trixie     all of it (make deps, make, make test, make deb, the packages
+#                        installed and tested) in a Debian 13 chroot, with Debian 13's Rust
 
 # The exported functions, one a line; each gets a link page to ketama(3).
 SYMBOLS := $(shell cat libketama.symbols.txt)
@@ -144,7 +146,7 @@ PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
 install: install-pc install-man
 uninstall: uninstall-pc uninstall-man
-.PHONY: install-pc install-man uninstall-pc uninstall-man vendor deb
+.PHONY: install-pc install-man uninstall-pc uninstall-man vendor deb test-trixie
 
 install-pc:
 	install -d $(DESTDIR)$(PCDIR)
@@ -189,6 +191,11 @@ $(VENDORDIR)/$(VENDOR_TAR): Cargo.toml Cargo.lock debian/copyright debian/vendor
 	    exit 1; }
 	$(TAR_REPRO) -C $(VENDORDIR) -cf - vendor | xz -T0 >$@.tmp
 	mv $@.tmp $@
+
+# make test-trixie: the whole project built, tested and packaged in a Debian 13 chroot with
+# Debian 13's toolchain, and its packages installed and tested there (tools/trixie.sh; root).
+test-trixie:
+	bash tools/trixie.sh
 
 # make deb: checks what the build needs first, names its log, shows its stages; the source
 # package holds exactly what git tracks (and the vendored crates). See tools/deb.sh.
