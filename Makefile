@@ -39,9 +39,9 @@ OUT := target/lib
 
 BENCH_ARGS ?= 5 1000000
 
-# SIMD=no builds without the default cargo feature `simd` (md5-many).
+# SIMD=no builds without the default cargo feature `simd` (md5-many); `capi`, the C ABI, stays.
 SIMD ?= yes
-CARGO_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features)
+CARGO_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features --features capi)
 
 .PHONY: all lib test test-rust test-c test-long header bench install uninstall clean deps \
     deps-list

@@ -10,12 +10,14 @@ MATURIN ?= maturin
 PY_WHEELS := target/wheels
 
 PY_BENCH_ARGS ?= 5 200000
+# SIMD=no: the wheel without the SIMD MD5 (its feature simd, the only default one).
+PY_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features)
 
 .PHONY: python python-test python-bench
 
 python:
 	rm -f $(PY_WHEELS)/ketama-*.whl
-	$(MATURIN) build --release --locked $(CARGO_FEATURES) -m python/Cargo.toml \
+	$(MATURIN) build --release --locked $(PY_FEATURES) -m python/Cargo.toml \
 	    --target-dir target/python -o $(PY_WHEELS)
 
 test: python-test
