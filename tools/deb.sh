@@ -39,13 +39,12 @@ fi
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
     { echo "make deb needs a git checkout: the source package holds what git tracks" >&2; exit 1; }
 
-# Build-Depends. Where cargo is not Debian's (rustup's, on a distribution whose Rust is older
-# than Build-Depends asks), Debian's cargo and rustc are not asked for: the rustc on PATH is
-# checked instead, and dpkg-buildpackage runs with -d.
+# Build-Depends. Where the cargo on PATH is not Debian's (rustup's, on a distribution whose
+# Rust is older than Build-Depends asks), Debian's cargo and rustc are not asked for: the
+# rustc on PATH is checked instead, and dpkg-buildpackage runs with -d.
 control=$(mktemp)
 trap 'rm -f "$control"' EXIT
-cargo_path=$(readlink -f "$(command -v cargo || echo /nonexistent)")
-if dpkg -S "$cargo_path" >/dev/null 2>&1; then
+if ! cargo_path=$(readlink -f "$(command -v cargo)") || dpkg -S "$cargo_path" >/dev/null 2>&1; then
     cp debian/control "$control"
 else
     sed -e '/^ *cargo,$/d' -e '/^ *rustc (/d' debian/control >"$control"

@@ -5,7 +5,8 @@
 #
 #   1. mmdebstrap: a minimal trixie (make, git, python3-venv) in target/trixie/root
 #   2. the files git tracks (the working tree's copies) into /build/libketama, committed there
-#   3. in the chroot, as a user would: a venv activated, make deps, make, make test, make deb,
+#   3. in the chroot, as a user would: make deb first (it must fail at once, naming what is
+#      missing), then a venv activated, make deps, make, make test, make deb,
 #      the package tests (c-tests, php and nginx deb-test.sh), then every .deb installed with
 #      apt and used: PHP loads the extension phpenmod enabled, nginx -t loads the module with
 #      nginx/example.conf in conf.d, a C client builds with pkg-config, the command runs
@@ -23,6 +24,20 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = --inside ]; then
     stage() { echo "test-trixie: $*"; }
     stage "in the chroot: $(. /etc/os-release && echo "$PRETTY_NAME")"
+    # shellcheck source=c-tests/pkg-common.sh
+    source c-tests/pkg-common.sh
+    # make deb before make deps: it fails at once, naming its missing tools, then (with them)
+    # its missing build dependencies, before building anything.
+    fails_fast() {
+        local start=$SECONDS out
+        if out=$(make deb 2>&1); then fail "make deb passed without $1"; return; fi
+        check "make deb without its $1 took $((SECONDS - start)) s" test $((SECONDS - start)) -lt 30
+        check "make deb without its $1 does not name $2: $out" grep -q "make deb needs: .*$2" <<<"$out"
+    }
+    stage "make deb before make deps"
+    fails_fast tools dpkg-dev
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev lintian xz-utils >/dev/null
+    fails_fast "build dependencies" dh-php
     python3 -m venv /opt/venv
     export VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH
     # Everything but what only the host uses (the chroot's maker, the fuzzer).
@@ -44,14 +59,12 @@ if [ "${1:-}" = --inside ]; then
         echo "  $p depends on: $(dpkg-deb -f "target/deb/${p}_"*.deb Depends)"
     done
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ./target/deb/*.deb
-    # shellcheck source=c-tests/pkg-common.sh
-    source c-tests/pkg-common.sh
     check "PHP does not load the installed extension (phpenmod)" \
         test "$(php -r 'echo phpversion("ketama");')" = "$version"
     php_fpm=/usr/sbin/php-fpm$(php-config --version | cut -d. -f1,2)
     check "php-fpm does not load the installed extension" grep -qx ketama <<<"$("$php_fpm" -m)"
-    check "the README's PHP example with the installed extension" \
-        diff <(php php/examples/modern.php | head -n 3) c-tests/example_api.expected
+    check "php/examples/quick.php with the installed extension" \
+        diff <(php php/examples/quick.php) c-tests/example_api.expected
     cp nginx/example.conf /etc/nginx/conf.d/ketama-example.conf
     check "nginx -t with the installed module and nginx/example.conf" nginx -t -q
     rm /etc/nginx/conf.d/ketama-example.conf
