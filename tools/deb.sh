@@ -120,4 +120,5 @@ lintian --fail-on error --info "$debdir"/source/*.dsc "$debdir"/build/*.changes 
 cat "$debdir/lintian.txt"
 [ "$status" -eq 0 ] || { echo "make deb: lintian found errors" >&2; exit 1; }
 mv "$debdir"/build/*.deb "$debdir/"
-echo "make deb: done: $(cd "$debdir" && ls ./*.deb | wc -l) packages in $debdir/ (log: $log)"
+debs=("$debdir"/*.deb)
+echo "make deb: done: ${#debs[@]} packages in $debdir/ (log: $log)"
