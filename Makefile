@@ -1,11 +1,14 @@
 # libketama, a drop-in replacement for last.fm's libketama 1.x. See README.md.
 #
+#   make deps            install what every build and test needs (tools/deps.txt: Debian
+#                        packages as root, Python tools into the active Python); make
+#                        deps-list prints the list
 #   make                 build target/lib/libketama.so.1 (+ libketama.so, libketama.a), and
 #                        target/lib/pkgconfig/ketama.pc for building against the tree
 #                        (PKG_CONFIG_PATH=target/lib/pkgconfig: what make php and nginx use)
-#   make test            every test: Rust, then the C suite (and under valgrind when installed),
-#                        and the PHP, Python and nginx suites (each skipped, saying so, without
-#                        its tools)
+#   make test            every test: Rust (make test-rust), then the C suite (make test-c; and
+#                        under valgrind), then the PHP, nginx and Python suites (each skipped,
+#                        saying so, without its tools: make deps installs them)
 #   make test-long       the long differentials and soaks `make test` leaves out (CI runs both)
 #   make test-clients    each ring flavor against the real client it names (clients/)
 #   make install         PREFIX, LIBDIR, INCLUDEDIR, MANDIR and DESTDIR as usual
@@ -37,13 +40,20 @@ OUT := target/lib
 
 BENCH_ARGS ?= 5 1000000
 
-# SIMD=no builds without the default cargo feature `simd` (md5-many).
+# SIMD=no builds without the default cargo feature `simd` (md5-many); `capi`, the C ABI, stays.
 SIMD ?= yes
-CARGO_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features)
+CARGO_FEATURES := $(if $(filter no,$(SIMD)),--no-default-features --features capi)
 
-.PHONY: all lib test test-long test-clients header bench install uninstall clean
+.PHONY: all lib test test-rust test-c test-long test-clients header bench install uninstall \
+    clean deps deps-list
 
 all: lib
+
+deps:
+	bash tools/deps.sh install
+
+deps-list:
+	@bash tools/deps.sh list
 
 # Each file is written aside (.PID) and renamed into place: `make -j test` runs `lib` from
 # several sub-makes while tests load the library, and none may see a file half written.
@@ -70,16 +80,15 @@ BUILT := $(OUT)/$(REALNAME)
 $(BUILT): $(SOURCES)
 	$(MAKE) lib
 
-test: lib
-	$(CARGO) test --locked $(CARGO_FEATURES)
-	CC="$(CC)" bash c-tests/run.sh $(OUT)
-	$(MAKE) --no-print-directory test-nginx
-	$(MAKE) --no-print-directory test-clients
+# The core suites, Rust then C; the integration suites follow in the order their files are
+# included below (PHP, nginx, Python), each adding itself to `test`.
+test: test-rust test-c
 
-# The real clients' suites: each flavor against the client it names, for every key of every
-# server list (clients/README.md); a client whose tools are missing is skipped, saying so.
-test-clients: lib
-	bash clients/run.sh
+test-rust: lib
+	$(CARGO) test --locked $(CARGO_FEATURES)
+
+test-c: lib
+	CC="$(CC)" bash c-tests/run.sh $(OUT)
 
 # The tests too long for `make test` (the MD5 differentials over millions of inputs, the
 # soaks): Rust tests marked #[ignore = "long: ..."]. Integrations add theirs as prerequisites.
@@ -91,7 +100,7 @@ bench: lib
 	mkdir -p target/bench
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude -o target/bench/bench bench/bench.c \
 	    -L$(OUT) -lketama -lmemcached -ldl -pthread || \
-	    { echo "make bench needs libmemcached: apt-get install libmemcached-dev"; exit 1; }
+	    { echo "make bench needs libmemcached (Debian: libmemcached-dev; make deps installs it)"; exit 1; }
 	LD_LIBRARY_PATH=$(OUT) target/bench/bench $(BENCH_ARGS)
 	$(CARGO) run --release --locked --quiet --example roll -- $(firstword $(BENCH_ARGS))
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o target/bench/latency bench/latency.c
@@ -125,6 +134,8 @@ clean:
 #   make vendor          the vendored crates' tarball of the source package (target/vendor/)
 #   make deb             the source package and every binary package of debian/control (with
 #                        their -dbgsym packages), built offline, into target/deb/
+#   make test-trixie     all of it (make deps, make, make test, make deb, the packages
+#                        installed and tested) in a Debian 13 chroot, with Debian 13's Rust
 
 # The exported functions, one a line; each gets a link page to ketama(3).
 SYMBOLS := $(shell cat libketama.symbols.txt)
@@ -137,7 +148,7 @@ PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
 install: install-pc install-man
 uninstall: uninstall-pc uninstall-man
-.PHONY: install-pc install-man uninstall-pc uninstall-man vendor deb
+.PHONY: install-pc install-man uninstall-pc uninstall-man vendor deb test-trixie
 
 install-pc:
 	install -d $(DESTDIR)$(PCDIR)
@@ -183,42 +194,15 @@ $(VENDORDIR)/$(VENDOR_TAR): Cargo.toml Cargo.lock debian/copyright debian/vendor
 	$(TAR_REPRO) -C $(VENDORDIR) -cf - vendor | xz -T0 >$@.tmp
 	mv $@.tmp $@
 
-# make deb: the source package (the tree without debian/, target/ and the fuzz build as the
-# orig tarball, the vendored crates as its vendor component, debian/), unpacked again with
-# dpkg-source -x and built from there with dpkg-buildpackage -b, offline: cargo's home is
-# empty, CARGO_NET_OFFLINE is set (debian/rules), and where `unshare -n` works the build runs
-# in a network namespace without a network, loopback only (log in target/deb/build.log).
-# Then lintian; the .debs land in target/deb/. The npm packages that the clients' tests install
-# (clients/*/node_modules, `npm ci`) are left out: not sources of the package.
-# dpkg-buildpackage -d: the toolchain is the cargo and rustc on PATH (rustup's, when the
-# distribution's are older than Build-Depends asks), so Debian's rustc package is not checked.
-DEBDIR := target/deb
-deb: $(VENDORDIR)/$(VENDOR_TAR)
-	rm -rf $(DEBDIR)
-	mkdir -p $(DEBDIR)/source/libketama-$(VERSION) $(DEBDIR)/build $(DEBDIR)/cargo-home
-	tar -cf - --exclude=./target --exclude=./fuzz/target --exclude=./fuzz/artifacts \
-	    --exclude=./.git --exclude=./debian --exclude=./vendor --exclude=node_modules . | \
-	    tar -xf - -C $(DEBDIR)/source/libketama-$(VERSION)
-	$(TAR_REPRO) -C $(DEBDIR)/source -cf - libketama-$(VERSION) | \
-	    xz -T0 >$(DEBDIR)/source/libketama_$(VERSION).orig.tar.xz
-	cp $(VENDORDIR)/$(VENDOR_TAR) $(DEBDIR)/source/
-	tar -xJf $(VENDORDIR)/$(VENDOR_TAR) -C $(DEBDIR)/source/libketama-$(VERSION)
-	cp -R debian $(DEBDIR)/source/libketama-$(VERSION)/
-	cd $(DEBDIR)/source && dpkg-source -b libketama-$(VERSION)
-	cd $(DEBDIR) && dpkg-source -x source/libketama_*.dsc build/libketama-$(VERSION)
-	if unshare -n true 2>/dev/null; then set -- unshare -n; \
-	elif unshare -rn true 2>/dev/null; then set -- unshare -rn; \
-	else set --; echo "no network namespace: offline by CARGO_NET_OFFLINE alone"; fi; \
-	cd $(DEBDIR)/build/libketama-$(VERSION) && \
-	    CARGO_HOME="$(CURDIR)/$(DEBDIR)/cargo-home" RUSTUP_HOME="$${RUSTUP_HOME:-$$HOME/.rustup}" \
-	    DEB_BUILD_OPTIONS="nocheck $$DEB_BUILD_OPTIONS" "$$@" sh -c \
-	    'ip link set lo up 2>/dev/null; exec dpkg-buildpackage -us -uc -b -d' \
-	    >$(CURDIR)/$(DEBDIR)/build.log 2>&1 || \
-	    { tail -n 100 $(CURDIR)/$(DEBDIR)/build.log; echo "make deb: the package build failed"; exit 1; }
-	@echo "make deb: built (log in $(DEBDIR)/build.log)"
-	lintian --fail-on error --info $(DEBDIR)/source/*.dsc $(DEBDIR)/build/*.changes \
-	    >$(DEBDIR)/lintian.txt; status=$$?; cat $(DEBDIR)/lintian.txt; exit $$status
-	mv $(DEBDIR)/build/*.deb $(DEBDIR)/
+# make test-trixie: the whole project built, tested and packaged in a Debian 13 chroot with
+# Debian 13's toolchain, and its packages installed and tested there (tools/trixie.sh; root).
+test-trixie:
+	bash tools/trixie.sh
+
+# make deb: checks what the build needs first, names its log, shows its stages; the source
+# package holds exactly what git tracks (and the vendored crates). See tools/deb.sh.
+deb:
+	VERSION=$(VERSION) MAKE="$(MAKE)" bash tools/deb.sh
 
 # The PHP extension (php/php.mk): make php, make php-test (part of make test), make php-bench.
 include php/php.mk
@@ -226,3 +210,10 @@ include php/php.mk
 include nginx/nginx.mk
 # The Python package (python/): make python, and make python-test as part of make test.
 include python/python.mk
+
+# The real clients' suites, last: each flavor against the client it names, for every key of
+# every server list (clients/README.md); a client whose tools are missing is skipped, saying
+# so and naming make deps.
+test: test-clients
+test-clients: lib
+	bash clients/run.sh

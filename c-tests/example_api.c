@@ -1,6 +1,6 @@
 /*
- * The README's example of the in-memory API: servers from the program's own configuration,
- * no server file. Built and run by `make test`, which compares its output.
+ * docs/c-api.md's example of the in-memory API: servers from the program's own
+ * configuration, no server file. Built and run by `make test`, which compares its output.
  */
 #include <ketama.h>
 

@@ -2,7 +2,8 @@
 # The installed library, as a packager and a client see it: `make install` into temporary
 # DESTDIRs (the default layout, then a multiarch one as Debian uses) lays out exactly the
 # expected files and symlinks; clients build with nothing but pkg-config's flags, linked
-# shared and static, and run; `make uninstall` leaves no file behind. Also checks that the
+# shared and static, and run; `make uninstall` leaves no file behind; docs/packaging.md's
+# recipe for building against a staged install works as it is written. Also checks that the
 # built library exports exactly libketama.symbols.txt, which is exactly the header's
 # functions, each in ketama(3), and that the version of Cargo.toml reaches the file names,
 # the .pc file, the header and debian/changelog. Closes with "N passed, N failed".
@@ -33,7 +34,7 @@ if command -v groff >/dev/null; then
     check "ketama(3) or ketama(1) has groff warnings" \
         bash -c '! groff -man -ww -z man/ketama.3 man/ketama.1 2>&1 | grep .'
 else
-    fail "groff is not installed: ketama(3) not checked"
+    fail "groff is not installed: ketama(3) not checked (Debian: groff-base; make deps installs it)"
 fi
 # The two pages point at each other, and at nothing a package does not install.
 check "ketama(3) does not refer to ketama(1)" grep -q '^\.BR ketama (1)' man/ketama.3
@@ -128,5 +129,16 @@ build_client multiarch \
     "$(PKG_CONFIG_SYSROOT_DIR=$d PKG_CONFIG_LIBDIR=$d$ma/pkgconfig pkg-config --cflags --libs ketama)"
 run_client multiarch "$d$ma"
 uninstall "$d" PREFIX=/usr LIBDIR="$ma"
+
+# --- docs/packaging.md's recipe for building against a staged install, as it is written ---
+recipe=$(doc_block docs/packaging.md 'LD_LIBRARY_PATH=/tmp/stage')
+check "docs/packaging.md has no recipe for a staged install" test -n "$recipe"
+d=$scratch/stage
+if out=$(bash -euo pipefail -c "${recipe//\/tmp\/stage/$d}" 2>&1) &&
+    [ "$(tail -n 3 <<<"$out")" = "$(cat c-tests/example_api.expected)" ]; then ok
+else fail "docs/packaging.md's staged-install recipe printed:"; printf '%s\n' "$out"; fi
+check "the recipe's program does not load the staged library" \
+    grep -q "libketama\.so\.1 => $d/usr/local/lib/libketama\.so\.1 " \
+    <<<"$(LD_LIBRARY_PATH=$d/usr/local/lib ldd "$d/example")"
 
 summary

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Shared by install-test.sh and, through deb-common.sh, the deb tests (sourced from the
-# repository's root): counters, checks, and the pkg-config client.
+# Shared by install-test.sh, php/out-of-tree-test.sh and, through deb-common.sh, the deb
+# tests (sourced from the repository's root): counters, checks, the pkg-config client, and
+# the documented recipes.
 
 cc=${CC:-cc}
 passed=0
@@ -56,6 +57,14 @@ run_client() {
 # pkg-config --static output with the library itself named by file: the linker would take
 # libketama.so over libketama.a from the same directory.
 static_libs() { sed 's/-lketama\b/-l:libketama.a/'; }
+
+# doc_block FILE TEXT: the first ```sh block of FILE that contains TEXT: a documented recipe,
+# which a test runs as it is written.
+doc_block() {
+    awk -v want="$2" '/^```sh$/ { inside = 1; block = ""; next }
+        inside && /^```$/ { inside = 0; if (index(block, want)) { printf "%s", block; exit } }
+        inside { block = block $0 "\n" }' "$1"
+}
 
 summary() {
     echo "$passed passed, $failed failed"

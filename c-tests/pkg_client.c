@@ -1,7 +1,7 @@
 /*
  * A client of an installed libketama, built by install-test.sh and deb-test.sh with nothing
  * but the flags pkg-config gives: prints the header's version, as a string and in parts, and
- * the server of one key of the README's example (c-tests/example_api.expected).
+ * the server of one key of docs/c-api.md's example (c-tests/example_api.expected).
  */
 #include <ketama.h>
 

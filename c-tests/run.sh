@@ -47,7 +47,7 @@ run() {
 ipc_before=$(ipcs -m -s 2>/dev/null)
 
 cflags=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
-for t in test_ketama test_api stress example_api test_hostile; do
+for t in test_ketama test_api stress example_api example_roll test_hostile; do
     if $cc "${cflags[@]}" -Iinclude -o "$bin/$t" "c-tests/$t.c" -L"$lib" -lketama -lpthread -lm
     then ok; else fail "$t.c does not compile"; fi
 done
@@ -74,9 +74,24 @@ run test_api "$bin/test_api" c-tests/fixtures
 run stress "$bin/stress" "$scratch" 2
 run test_hostile "$bin/test_hostile" "$scratch"
 
-# The README's example of the in-memory API prints what it is documented to print.
-if diff -u c-tests/example_api.expected <(LD_LIBRARY_PATH="$lib" "$bin/example_api"); then ok
-else fail "example_api output differs from c-tests/example_api.expected"; fi
+# The documented examples print what the pages show, and the pages show them as they are:
+# the first (README.md, docs/c-api.md) reads examples/ketama.servers from the tree's root;
+# the in-memory API's (docs/c-api.md).
+for ex in example_roll example_api; do
+    if diff -u "c-tests/$ex.expected" <(LD_LIBRARY_PATH="$lib" "$bin/$ex"); then ok
+    else fail "$ex output differs from c-tests/$ex.expected"; fi
+done
+# shows PAGE FILE LANG: PAGE holds FILE as a fenced block of LANG (empty: plain text).
+shows() {
+    if [[ $(<"$1") == *$'```'"$3"$'\n'"$(<"$2")"$'\n```'* ]]; then ok
+    else fail "$1 does not show $2 as it is"; fi
+}
+for page in README.md docs/c-api.md; do
+    shows "$page" c-tests/example_roll.c c
+    shows "$page" c-tests/example_roll.expected ""
+done
+shows docs/c-api.md c-tests/example_api.c c
+shows docs/c-api.md c-tests/example_api.expected ""
 
 # The C suites built with AddressSanitizer and UBSan against the same library. LeakSanitizer
 # (on by default) sees the library's allocations too: Rust allocates through the malloc ASan
@@ -111,7 +126,7 @@ if command -v valgrind >/dev/null; then
     run valgrind-test_hostile env KETAMA_NO_RSS=1 "${memcheck[@]}" "$bin/test_hostile" "$scratch"
     cat "$scratch/valgrind.log"
 else
-    echo "valgrind not installed: memcheck run skipped"
+    echo "valgrind not installed: memcheck run skipped (Debian: valgrind; make deps installs it)"
 fi
 
 # Fork safety: 300 children forked while two threads of the parent roll and look up, each

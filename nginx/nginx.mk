@@ -26,11 +26,12 @@ NGINX_TOOLS := $(and $(wildcard /usr/sbin/nginx),$(wildcard $(NGINX_SRC)/configu
     $(shell command -v memcached))
 
 .PHONY: nginx test-nginx nginx-bench
+test: test-nginx
 bench: nginx-bench
 
 nginx: lib
 	@test -f $(NGINX_SRC)/configure || \
-	    { echo "make nginx needs nginx-dev (the nginx source tree in $(NGINX_SRC))"; exit 1; }
+	    { echo "make nginx needs nginx-dev (the nginx source tree in $(NGINX_SRC); make deps installs it)"; exit 1; }
 	$(MAKE) --no-print-directory $(NGINX_MODULE)
 
 # configure writes only into the build directory; the source tree is read. `make lib`
@@ -52,7 +53,8 @@ $(NGINX_MODULE): $(NGINX_OUT)/build/Makefile nginx/ngx_http_upstream_ketama_modu
 # $(call with_nginx,COMMAND,WHAT): make nginx, then COMMAND; without the tools a line saying
 # that WHAT is skipped and what to install.
 with_nginx = $(if $(NGINX_TOOLS),$(MAKE) --no-print-directory nginx && $1,@echo "$2 skipped: \
-    it needs nginx, nginx-dev and memcached (apt-get install nginx nginx-dev memcached)")
+    it needs nginx, nginx-dev and memcached (Debian: nginx nginx-dev memcached; make deps \
+    installs them)")
 
 test-nginx: lib
 	$(call with_nginx,CC="$(CC)" bash nginx/test.sh $(OUT) $(NGINX_MODULE),nginx suite)

@@ -3,7 +3,7 @@
 # loopback ports. nginx/tests/kclient.c plays the application: it stores keys on the server
 # libketama picks, then fetches them back through nginx and checks where each came from.
 #
-#   1. all 10,000 keys found through the README's configuration (nginx/example.conf), each
+#   1. all 10,000 keys found through docs/nginx.md's configuration (nginx/example.conf), each
 #      on the server the library named; the same through `ketama KEY file=` with a zone;
 #      1,000 keys that nginx escapes for memcached (%, space, tab) found where the escaped
 #      key's hash puts them;
@@ -47,9 +47,14 @@ fi
 kclient=$bin/kclient
 mapfile -t flavors < <("$kclient" flavors)
 
-# The README's configuration (its first nginx block) is the one this test runs.
-if diff -u nginx/example.conf <(awk '/^```nginx$/ {f = 1; next} /^```$/ && f {exit} f' README.md)
-then ok; else fail "README's nginx configuration is not nginx/example.conf"; fi
+# docs/nginx.md's configuration (its first nginx block) is the one this test runs, and
+# README.md's excerpt is part of it.
+first_block() { awk '/^```nginx$/ {f = 1; next} /^```$/ && f {exit} f' "$1"; }
+if diff -u nginx/example.conf <(first_block docs/nginx.md)
+then ok; else fail "docs/nginx.md's nginx configuration is not nginx/example.conf"; fi
+readme_block=$(first_block README.md)
+if [ -n "$readme_block" ] && [[ $(<nginx/example.conf) == *"$readme_block"* ]]
+then ok; else fail "README.md's nginx excerpt is not part of nginx/example.conf"; fi
 
 # --- four memcached, weights 600, 800, 1000, 300 ---
 weights=(600 800 1000 300)
@@ -101,7 +106,7 @@ servers_of() { # $1: address prefix; with weights unless $2 is "file"
     done
 }
 
-# --- nginx: the README's configuration, and locations of the test's own ---
+# --- nginx: docs/nginx.md's configuration, and locations of the test's own ---
 # Three ports (nginx's two, and the application's, which nothing serves: misses get 502);
 # another try with other ports when one was taken meanwhile.
 start_nginx() {

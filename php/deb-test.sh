@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The php-ketama package of `make deb`: unpacks it with libketama1 into a scratch root
-# (`dpkg -x`), checks its files, control data and maintainer scripts, then runs the README's
-# PHP examples with PHP loading the packaged extension through the packaged ini file and the
-# packaged library. Closes with "N passed, N failed".
+# (`dpkg -x`), checks its files, control data and maintainer scripts, then runs the
+# documented PHP examples (docs/php.md) with PHP loading the packaged extension through the
+# packaged ini file and the packaged library. Closes with "N passed, N failed".
 #
 # Usage: php/deb-test.sh   (after `make deb`, which leaves the packages in target/deb/)
 set -u
@@ -57,10 +57,9 @@ check "phpversion('ketama') is not $version" \
 modern=$(packaged_php php/examples/modern.php)
 check "modern.php with the package: $modern" \
     diff <(head -n 3 <<<"$modern") c-tests/example_api.expected
-# The old-style script on last.fm's file: the points and ips of the original (the fixture).
-mkdir -p "$scratch/old"
-cp c-tests/fixtures/lastfm8.servers "$scratch/old/ketama.servers"
-old=$(cd "$scratch/old" && packaged_php "$OLDPWD/php/examples/old_style.php")
+# The old-style script on last.fm's file beside it (php/examples/ketama.servers, run from
+# elsewhere): the points and ips of the original (the fixture).
+old=$(cd "$scratch" && packaged_php "$OLDPWD/php/examples/old_style.php")
 check "old_style.php with the package: $old" diff <(head -n 5 <<<"$old") <(
     awk -F'\t' '$1 == "key" && $2 ~ /^[0-4]$/ {
         print "Key " $2 " is mapped to server " $5 " at point: " $4 }' \

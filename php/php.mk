@@ -1,15 +1,18 @@
 # --- PHP: the ketama extension (php/; README, "PHP") ---
 #   make php           target/php-build/modules/ketama.so, built with phpize against the tree's
 #                      library (target/lib/pkgconfig/ketama.pc), and the tests' oracle program
-#   make php-test      the phpt suite with PHP's run-tests.php; `make test` runs it when
-#                      php-config is installed (php-dev)
+#   make php-test      the phpt suite with PHP's run-tests.php, then docs/php.md's out-of-tree
+#                      build against a staged install (php/out-of-tree-test.sh, with the
+#                      default PHP); `make test` runs them when php-config is installed (php-dev)
 #   make php-test-valgrind  the same under valgrind memcheck (USE_ZEND_ALLOC=0): about 3 minutes,
 #                      so .ci/run runs it apart from make test
 #   make php-arginfo   regenerate php/ketama_arginfo.h from php/ketama.stub.php (php-src's
 #                      gen_stub.php, which needs PHP-Parser: Debian's php-parser)
 #   make php-bench     PHP's ns/key beside php-memcached's (php-memcached, memcached)
 # PHP_CONFIG picks the PHP to build for (a ZTS build's php-config, say), PHP_BUILD where.
-# phpize writes many files: they stay in PHP_BUILD, a copy of php/, out of git.
+# phpize writes many files: they stay in PHP_BUILD, a copy of php/, out of git. PHP_RPATH=no
+# in the environment (Debian's packaging sets it; docs/php.md's out-of-tree builds too) leaves
+# out the module's run path to the library's directory.
 
 PHP_CONFIG ?= php-config
 PHPIZE ?= $(patsubst %php-config,%phpize,$(PHP_CONFIG))
@@ -23,8 +26,7 @@ PHP_CFLAGS ?= -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror $(CFLAGS)
 test: php-test
 
 # phpize and configure run again when config.m4, the PHP or its flags change; make then
-# rebuilds what changed. PHP_RPATH=no (set by Debian's packaging) leaves the run path to
-# target/lib out.
+# rebuilds what changed.
 php: lib
 	mkdir -p $(PHP_BUILD)
 	php_id="$$(command -v $(PHP_CONFIG)) $$($(PHP_CONFIG) --version) rpath=$$PHP_RPATH $(PHP_CFLAGS)"; \
@@ -42,8 +44,9 @@ php: lib
 
 php-test:
 	@if command -v $(PHP_CONFIG) >/dev/null; then \
-	    $(MAKE) --no-print-directory php && PHP_CONFIG=$(PHP_CONFIG) bash php/run-tests.sh $(PHP_BUILD); \
-	else echo "php: skipped ($(PHP_CONFIG) not found; Debian: php-dev)"; fi
+	    $(MAKE) --no-print-directory php && PHP_CONFIG=$(PHP_CONFIG) bash php/run-tests.sh $(PHP_BUILD) && \
+	    { [ "$(PHP_CONFIG)" != php-config ] || bash php/out-of-tree-test.sh; }; \
+	else echo "php: skipped, $(PHP_CONFIG) not found (Debian: php-dev; make deps installs it)"; fi
 
 php-test-valgrind: php
 	PHP_CONFIG=$(PHP_CONFIG) bash php/run-tests.sh $(PHP_BUILD) valgrind

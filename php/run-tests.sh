@@ -27,11 +27,11 @@ tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=("$build/tests")
 
 php=$("$php_config" --php-binary)
-# php-fpm of the same PHP, for the fpm test: Debian names it php-fpm8.2 (the program suffix).
+# php-fpm of the same PHP, for the fpm test (which says it is missing, if it is): Debian
+# names it php-fpm8.2 (the program suffix).
 suffix=$("$php_config" --configure-options | sed -n 's/.*--program-suffix=\([^ ]*\).*/\1/p')
-fpm=$("$php_config" --prefix)/sbin/php-fpm$suffix
+export KETAMA_PHP_FPM=$("$php_config" --prefix)/sbin/php-fpm$suffix
 export KETAMA_ROOT=$root KETAMA_ORACLE=$build/oracle KETAMA_EXT=$build/modules/ketama.so
-if [ -x "$fpm" ]; then export KETAMA_PHP_FPM=$fpm; fi
 export NO_INTERACTION=1 TEST_PHP_EXECUTABLE=$php
 
 log=$(mktemp)

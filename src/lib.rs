@@ -43,5 +43,6 @@ mod xorshift;
 #[allow(unsafe_code)]
 mod zeroed;
 
+#[cfg(feature = "capi")]
 #[allow(unsafe_code)]
 pub mod ffi;

@@ -683,21 +683,24 @@ fn every_subcommand_has_help() {
     }
 }
 
+/// The examples of README.md and docs/command.md print what they show.
 #[test]
-fn readme_examples_are_what_the_command_prints() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let mut checked = 0;
-    for block in readme.split("```console\n").skip(1) {
-        let block = block.split("```").next().unwrap();
-        for example in block.split("$ ketama ").skip(1) {
-            let (command, want) = example.split_once('\n').unwrap();
-            let args: Vec<&str> = command.split_whitespace().collect();
-            assert_eq!(ketama(&args, b"").stdout, want, "ketama {command}");
-            checked += 1;
+fn documented_examples_are_what_the_command_prints() {
+    for (page, examples) in [("README.md", 1), ("docs/command.md", 3)] {
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(page)).unwrap();
+        let mut checked = 0;
+        for block in text.split("```console\n").skip(1) {
+            let block = block.split("```").next().unwrap();
+            for example in block.split("$ ketama ").skip(1) {
+                let (command, want) = example.split_once('\n').unwrap();
+                let args: Vec<&str> = command.split_whitespace().collect();
+                assert_eq!(ketama(&args, b"").stdout, want, "{page}: ketama {command}");
+                checked += 1;
+            }
         }
+        assert_eq!(checked, examples, "{page}");
     }
-    assert_eq!(checked, 3);
 }
 
 /// `FILE` is `-` or a pipe (/dev/stdin is one here): the same bytes give the same answers as

@@ -6,7 +6,7 @@
 # each stored with the key as its value. A key is found when nginx answers 200 with that
 # value from the server the library names for the flavor (kclient -k fetch ... hit).
 #
-#   1. php-memcached with OPT_LIBKETAMA_COMPATIBLE writes: the recipe of docs/fleet-nginx.md
+#   1. php-memcached with OPT_LIBKETAMA_COMPATIBLE writes: the mixed-fleet recipe of docs/nginx.md
 #      (nginx/fleet.conf, its servers made the pool's) finds every key; so do
 #      `ketama $key flavor=libmemcached` and `file=` of the same servers with the alias
 #      flavor=php-memcached; nginx's own `hash $key consistent` on the same pool finds a
@@ -41,10 +41,12 @@ list=$scratch/pool.list
 # the same servers as a libketama server file, for file=
 awk '{printf "%s\t%s\n", $1, $2}' "$list" >"$scratch/pool.servers"
 
-# The mixed-fleet recipe of docs/fleet-nginx.md is nginx/fleet.conf, run here.
-doc_block=$(awk '/^```nginx$/ {f = 1; next} /^```$/ && f {exit} f' docs/fleet-nginx.md)
+# The mixed-fleet recipe of docs/nginx.md (the first nginx block of its "Mixed fleets"
+# section) is nginx/fleet.conf, run here.
+doc_block=$(awk '/^## Mixed fleets/ {s = 1} s && /^```nginx$/ {f = 1; next} /^```$/ && f {exit} f' \
+    docs/nginx.md)
 if [ "$doc_block" = "$(cat nginx/fleet.conf)" ]; then ok
-else fail "docs/fleet-nginx.md's first nginx block is not nginx/fleet.conf"; fi
+else fail "docs/nginx.md's mixed-fleet nginx block is not nginx/fleet.conf"; fi
 recipe_weights=$(sed -n 's/^ *server .* weight=\([0-9]*\);$/\1/p' nginx/fleet.conf | tr '\n' ' ')
 if [ "$recipe_weights" = "${pool_weight[*]} " ]; then ok
 else fail "nginx/fleet.conf's weights ($recipe_weights) are not the pool's (${pool_weight[*]})"; fi

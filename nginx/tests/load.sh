@@ -8,7 +8,7 @@
 # request (no keep-alive), which a reload finishes in the old worker. (With `ab -k` both
 # balancers, and `return 200` alike, lose about a request a connection at each reload:
 # keep-alive connections that the old workers close while `ab` is sending on them, which
-# `ab` does not retry; bench/nginx.sh measures them, docs/fleet-nginx.md explains.)
+# `ab` does not retry; bench/nginx.sh measures them, docs/nginx.md explains.)
 #
 # Usage: nginx/tests/load.sh LIBDIR MODULE [REQUESTS]. Closes with "N passed, N failed".
 set -u

@@ -2,7 +2,7 @@
 On real memcached servers: 10,000 keys stored where the extension says, found where C says
 --SKIPIF--
 <?php
-if (!is_executable('/usr/bin/memcached')) die('skip memcached is not installed (Debian: memcached)');
+if (!is_executable('/usr/bin/memcached')) die('skip memcached is not installed (Debian: memcached, which make deps installs)');
 ?>
 --FILE--
 <?php

@@ -2,10 +2,11 @@
 php-fpm: workers forked again and again each roll, look up and build; per-request continua are freed
 --SKIPIF--
 <?php
-foreach (['KETAMA_PHP_FPM' => 'php-fpm', 'KETAMA_EXT' => 'the built extension'] as $var => $what) {
-    if (!is_executable((string) getenv($var)) && !is_file((string) getenv($var))) die("skip $what: $var is not set");
-}
-if (!is_executable('/usr/bin/cgi-fcgi')) die('skip cgi-fcgi is not installed (Debian: libfcgi-bin)');
+// php/run-tests.sh names the php-fpm of the PHP under test, installed or not.
+$fpm = (string) getenv('KETAMA_PHP_FPM');
+if (!is_executable($fpm)) die("skip php-fpm is not installed ($fpm; Debian: php-fpm, which make deps installs)");
+if (!is_file((string) getenv('KETAMA_EXT'))) die('skip the built extension: run through php/run-tests.sh (make php-test)');
+if (!is_executable('/usr/bin/cgi-fcgi')) die('skip cgi-fcgi is not installed (Debian: libfcgi-bin, which make deps installs)');
 if (getenv('USE_ZEND_ALLOC') === '0') die('skip under valgrind: the extension runs in php-fpm, which it does not trace');
 ?>
 --FILE--

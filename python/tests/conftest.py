@@ -2,8 +2,8 @@
 (target/lib/libketama.so.1, built by `make`), called through ctypes, and the fixtures'
 reference files. Answers are taken from C at test time, never from the Python package.
 
-The package under test is the installed wheel (`make python-test` installs it into a venv),
-not python/ketama/ of the source tree.
+The package under test is the installed wheel (`make python-test` installs it with pip into
+target/python-env/site, first on PYTHONPATH), not python/ketama/ of the source tree.
 """
 
 import ctypes
@@ -174,5 +174,5 @@ def clib():
 def memcached_binary():
     path = shutil.which("memcached") or "/usr/bin/memcached"
     if not os.access(path, os.X_OK):
-        pytest.skip("memcached is not installed (Debian: apt-get install memcached)")
+        pytest.skip("memcached is not installed (Debian: memcached; make deps installs it)")
     return path

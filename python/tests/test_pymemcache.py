@@ -6,7 +6,7 @@ import contextlib
 
 import pytest
 
-pytest.importorskip("pymemcache", reason="pymemcache is not installed (pip install pymemcache)")
+pytest.importorskip("pymemcache", reason="pymemcache is not installed (make deps installs it)")
 from pymemcache.client.base import Client  # noqa: E402 (only once pymemcache is known there)
 from pymemcache.client.hash import HashClient  # noqa: E402
 

@@ -1,37 +1,41 @@
-"""The README's Python example runs and prints what the C example of the in-memory API prints
-(c-tests/example_api.expected); its pymemcache recipe compiles. So do the mixed-fleet page's
-(docs/fleet-python.md): its recipes compile (they name servers off this machine: never run),
-its API example prints what the C library's flavored continuum answers."""
+"""The documented Python examples: the first of docs/python.md and README.md's run and print
+what the C example of the in-memory API prints (c-tests/example_api.expected); the pymemcache
+recipe compiles. So do the mixed-fleet section's: its recipes compile (they name servers off
+this machine: never run), its API example prints what the C library's flavored continuum
+answers."""
 
 import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
-def python_blocks():
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("\n## Python\n") :]
-    section = section[: section.index("\n## ", 1)]
-    return re.findall(r"```python\n(.*?)```", section, re.S)
+def python_blocks(page):
+    return re.findall(r"```python\n(.*?)```", (ROOT / page).read_text(), re.S)
 
 
-def fleet_blocks():
-    return re.findall(r"```python\n(.*?)```", (ROOT / "docs/fleet-python.md").read_text(), re.S)
-
-
-def test_example_prints_what_c_prints(tmp_path):
-    example = python_blocks()[0]
+@pytest.mark.parametrize("page", ["docs/python.md", "README.md"])
+def test_example_prints_what_c_prints(tmp_path, page):
+    example = python_blocks(page)[0]
     out = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, check=True,
                          capture_output=True, text=True).stdout
     assert out == (ROOT / "c-tests/example_api.expected").read_text()
 
 
 def test_pymemcache_recipe_compiles():
-    recipe = python_blocks()[1]
+    recipe = python_blocks("docs/python.md")[1]
     assert "hasher=KetamaHasher" in recipe
-    compile(recipe, "README.md", "exec")
+    compile(recipe, "docs/python.md", "exec")
+
+
+def fleet_blocks():
+    page = (ROOT / "docs/python.md").read_text()
+    section = page[page.index("\n## Mixed fleets"):]
+    section = section[:section.index("\n## ", 1)]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
 
 
 def test_fleet_recipes_compile():
@@ -40,8 +44,8 @@ def test_fleet_recipes_compile():
                    "node-memcached", "twemproxy"):
         assert f'"{flavor}"' in recipe
     assert "names=" in names
-    compile(recipe, "fleet-python.md", "exec")
-    compile(names, "fleet-python.md", "exec")
+    compile(recipe, "docs/python.md", "exec")
+    compile(names, "docs/python.md", "exec")
 
 
 def test_fleet_api_example_prints_what_c_answers(clib, tmp_path):
