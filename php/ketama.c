@@ -8,7 +8,8 @@
  *   the handle is a Ketama\Continuum object instead of a resource, and a failed roll throws
  *   Ketama\Exception instead of the old fatal error.
  * - Ketama\Continuum's methods: built from an array or a file, binary-safe keys, whole
- *   addresses (ketama_server_at), one get_servers call for a batch.
+ *   addresses (ketama_server_at), one get_servers call for a batch; any flavor of the library
+ *   (other clients' rings), and the ring of a php-memcached object (memcached.c).
  *
  * Nothing a script passes may crash PHP: every argument is checked here with PHP's own
  * wording (TypeError, ValueError), a destroyed continuum throws an Error, and the library's
@@ -26,6 +27,7 @@
 
 #include "php_ketama.h"
 #include "ketama_arginfo.h"
+#include "ketama_memcached.h"
 
 #include <string.h>
 
@@ -51,6 +53,8 @@ typedef struct {
     /* The address of each server as a PHP string, made on first use and then shared by every
      * lookup that returns it (a lookup then allocates nothing). */
     zend_string **addrs;
+    /* The flavor's name as the continuum was built with it; NULL for libketama's. */
+    zend_string *flavor;
     zend_object std;
 } ketama_object;
 
@@ -62,6 +66,10 @@ static zend_object_handlers continuum_handlers;
 static zend_string *key_point;
 static zend_string *key_ip;
 static zend_string *key_server;
+/* And those of serverList()'s arrays. */
+static zend_string *key_address;
+static zend_string *key_weight;
+static zend_string *key_points;
 
 static inline ketama_object *ketama_from_obj(zend_object *obj)
 {
@@ -98,7 +106,11 @@ static void continuum_release(ketama_object *o)
 
 static void continuum_free_object(zend_object *obj)
 {
-    continuum_release(ketama_from_obj(obj));
+    ketama_object *o = ketama_from_obj(obj);
+    continuum_release(o);
+    if (o->flavor) {
+        zend_string_release(o->flavor);
+    }
     zend_object_std_dtor(obj);
 }
 
@@ -135,7 +147,7 @@ static void remember_error(const char *message)
 }
 
 /* A refusal: remembered for ketama_error() and thrown as Ketama\Exception. */
-static void throw_refusal(const char *message)
+void ketama_throw_refusal(const char *message)
 {
     remember_error(message);
     zend_throw_exception(exception_ce, message, 0);
@@ -148,13 +160,57 @@ static void throw_no_server(void)
     zend_throw_exception(exception_ce, "Ketama\\Continuum has no points", 0);
 }
 
-/* Makes `o` own `cont`. */
-static void continuum_adopt(ketama_object *o, ketama_continuum cont)
+/* Makes `o` own `cont`, built as `flavor` (NULL: libketama). */
+static void continuum_adopt(ketama_object *o, ketama_continuum cont, zend_string *flavor)
 {
     o->cont = cont;
     o->built = true;
     o->servers = ketama_server_count(cont);
+    o->flavor = flavor ? zend_string_copy(flavor) : NULL;
     remember_error(NULL);
+}
+
+/* At most this many bytes of an address or a name go into an error message. */
+#define ADDR_IN_MESSAGE 64
+
+/* Whether the library builds rings of flavor `name`: one of the names ketama_flavor_name
+ * lists, or an alias of one ("php-memcached", ...), which only a build tells (the C API lists
+ * no aliases): a ring of one server is then built and freed. */
+static bool flavor_known(const char *name)
+{
+    const char *known;
+    for (unsigned int i = 0; (known = ketama_flavor_name(i)) != NULL; i++) {
+        if (strcmp(known, name) == 0) {
+            return true;
+        }
+    }
+    ketama_server probe = {"probe:11211", 1};
+    ketama_continuum cont = create_ketama_flavor(&probe, 1, name);
+    ketama_free(cont);
+    return cont != NULL;
+}
+
+/* Whether `flavor` (argument `arg`) names a flavor; if not, a ValueError listing them. */
+static bool check_flavor(uint32_t arg, zend_string *flavor)
+{
+    if (flavor_known(ZSTR_VAL(flavor))) {
+        return true;
+    }
+    smart_str names = {0};
+    const char *name;
+    for (unsigned int i = 0; (name = ketama_flavor_name(i)) != NULL; i++) {
+        if (i > 0) {
+            smart_str_appends(&names, ", ");
+        }
+        smart_str_appends(&names, name);
+    }
+    smart_str_0(&names);
+    zend_argument_value_error(arg, "must be a flavor (%s; Ketama\\flavors() names their "
+                                   "clients), \"%.*s%s\" given",
+                              ZSTR_VAL(names.s), (int)MIN(ZSTR_LEN(flavor), ADDR_IN_MESSAGE),
+                              ZSTR_VAL(flavor), ZSTR_LEN(flavor) > ADDR_IN_MESSAGE ? "..." : "");
+    smart_str_free(&names);
+    return false;
 }
 
 /* The address of server `index` as a shared PHP string, or NULL with an exception thrown. */
@@ -194,8 +250,9 @@ static void point_array(zval *out, const mcs *m, zend_string *server)
     }
 }
 
-/* Rolls the server file `path` into a new Ketama\Continuum in `return_value`, or throws. */
-static void roll_into(zval *return_value, zend_string *path)
+/* Rolls the server file `path` as `flavor` (NULL: libketama) into a new Ketama\Continuum in
+ * `return_value`, or throws. */
+static void roll_into(zval *return_value, zend_string *path, zend_string *flavor)
 {
     char resolved[MAXPATHLEN];
     const char *file = ZSTR_VAL(path);
@@ -208,7 +265,7 @@ static void roll_into(zval *return_value, zend_string *path)
      * the script's, so it is resolved as PHP's file functions resolve it. */
     if (!IS_ABSOLUTE_PATH(file, ZSTR_LEN(path))) {
         if (!expand_filepath(file, resolved)) {
-            throw_refusal("cannot resolve the server file's path");
+            ketama_throw_refusal("cannot resolve the server file's path");
             return;
         }
         file = resolved;
@@ -219,8 +276,11 @@ static void roll_into(zval *return_value, zend_string *path)
         zend_spprintf(&message, 0,
                       "open_basedir restriction in effect: %s is not within the allowed path(s)",
                       file);
-        throw_refusal(message);
+        ketama_throw_refusal(message);
         efree(message);
+        return;
+    }
+    if (flavor && !check_flavor(2, flavor)) {
         return;
     }
     /* The object first: its allocation may bail out (memory_limit), and then no rolled
@@ -229,18 +289,27 @@ static void roll_into(zval *return_value, zend_string *path)
     /* A roll that fails where the file cannot be stat'ed leaves `cont` as it was (as the
      * original did), other failures leave an empty continuum: NULL first, smoked either way. */
     ketama_continuum cont = NULL;
-    if (!ketama_roll(&cont, (char *)file)) {
-        throw_refusal(ketama_error());
+    if (!ketama_roll_flavor(&cont, (char *)file, flavor ? ZSTR_VAL(flavor) : NULL)) {
+        ketama_throw_refusal(ketama_error());
         ketama_smoke(cont);
         zval_ptr_dtor(return_value);
         ZVAL_NULL(return_value);
         return;
     }
-    continuum_adopt(ketama_from_obj(Z_OBJ_P(return_value)), cont);
+    continuum_adopt(ketama_from_obj(Z_OBJ_P(return_value)), cont, flavor);
 }
 
-/* At most this many bytes of an address go into an error message. */
-#define ADDR_IN_MESSAGE 64
+bool ketama_integer(zval *v, zend_long *out)
+{
+    ZVAL_DEREF(v);
+    if (Z_TYPE_P(v) == IS_LONG) {
+        *out = Z_LVAL_P(v);
+        return true;
+    }
+    /* Floats and numbers past PHP_INT_MAX do not pass. */
+    return Z_TYPE_P(v) == IS_STRING &&
+           is_numeric_string(Z_STRVAL_P(v), Z_STRLEN_P(v), out, NULL, false) == IS_LONG;
+}
 
 /* Reads one entry of the constructor's array into `out` (which then points into the array),
  * or throws and returns false. `key` is the entry's string key, NULL for an integer key. */
@@ -288,13 +357,7 @@ static bool read_server(zend_string *key, zval *entry, ketama_server *out)
     const char *more = ZSTR_LEN(addr) > ADDR_IN_MESSAGE ? "..." : "";
     zend_long w;
     ZVAL_DEREF(weight);
-    if (Z_TYPE_P(weight) == IS_LONG) {
-        w = Z_LVAL_P(weight);
-    } else if (Z_TYPE_P(weight) != IS_STRING ||
-               is_numeric_string(Z_STRVAL_P(weight), Z_STRLEN_P(weight), &w, NULL, false) !=
-                   IS_LONG) {
-        /* Integer strings pass: weights often come from ini files. Floats and numbers
-         * past PHP_INT_MAX do not. */
+    if (!ketama_integer(weight, &w)) {
         zend_argument_type_error(1, "must contain weights of type int, %s given for \"%.*s%s\"",
                                  zend_zval_type_name(weight), shown, ZSTR_VAL(addr), more);
         return false;
@@ -314,9 +377,12 @@ static bool read_server(zend_string *key, zval *entry, ketama_server *out)
 PHP_METHOD(Ketama_Continuum, __construct)
 {
     HashTable *servers;
+    zend_string *flavor = NULL;
 
-    ZEND_PARSE_PARAMETERS_START(1, 1)
+    ZEND_PARSE_PARAMETERS_START(1, 2)
         Z_PARAM_ARRAY_HT(servers)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_PATH_STR(flavor)
     ZEND_PARSE_PARAMETERS_END();
 
     ketama_object *o = ketama_from_obj(Z_OBJ_P(ZEND_THIS));
@@ -342,25 +408,67 @@ PHP_METHOD(Ketama_Continuum, __construct)
         }
         i++;
     } ZEND_HASH_FOREACH_END();
-
-    ketama_continuum cont = create_ketama(list, n);
-    efree(list);
-    if (!cont) {
-        throw_refusal(ketama_error());
+    if (flavor && !check_flavor(2, flavor)) {
+        efree(list);
         RETURN_THROWS();
     }
-    continuum_adopt(o, cont);
+
+    ketama_continuum cont = create_ketama_flavor(list, n, flavor ? ZSTR_VAL(flavor) : NULL);
+    efree(list);
+    if (!cont) {
+        ketama_throw_refusal(ketama_error());
+        RETURN_THROWS();
+    }
+    continuum_adopt(o, cont, flavor);
 }
 
 PHP_METHOD(Ketama_Continuum, fromFile)
 {
     zend_string *path;
+    zend_string *flavor = NULL;
 
-    ZEND_PARSE_PARAMETERS_START(1, 1)
+    ZEND_PARSE_PARAMETERS_START(1, 2)
         Z_PARAM_PATH_STR(path)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_PATH_STR(flavor)
     ZEND_PARSE_PARAMETERS_END();
 
-    roll_into(return_value, path);
+    roll_into(return_value, path, flavor);
+}
+
+PHP_METHOD(Ketama_Continuum, fromMemcached)
+{
+    zval *memcached;
+    HashTable *weights = NULL;
+
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_ZVAL(memcached)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(weights)
+    ZEND_PARSE_PARAMETERS_END();
+
+    ketama_memcached_ring ring;
+    if (!ketama_memcached_read(memcached, weights, &ring)) {
+        ketama_memcached_free(&ring);
+        RETURN_THROWS();
+    }
+    /* The object first, as in roll_into. */
+    object_init_ex(return_value, continuum_ce);
+    ketama_continuum cont = create_ketama_flavor(ring.servers, ring.count, ring.flavor);
+    if (!cont) {
+        ketama_throw_refusal(ketama_error());
+    } else if (ketama_memcached_check(memcached, &ring, cont)) {
+        zend_string *flavor = zend_string_init(ring.flavor, strlen(ring.flavor), 0);
+        continuum_adopt(ketama_from_obj(Z_OBJ_P(return_value)), cont, flavor);
+        zend_string_release(flavor);
+        cont = NULL;
+    }
+    ketama_free(cont);
+    ketama_memcached_free(&ring);
+    if (EG(exception)) {
+        zval_ptr_dtor(return_value);
+        ZVAL_NULL(return_value);
+    }
 }
 
 PHP_METHOD(Ketama_Continuum, server)
@@ -518,6 +626,61 @@ PHP_METHOD(Ketama_Continuum, count)
     RETURN_LONG(o->servers);
 }
 
+PHP_METHOD(Ketama_Continuum, flavor)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+
+    FETCH_LIVE(o, Z_OBJ_P(ZEND_THIS));
+    if (o->flavor) {
+        RETURN_STR_COPY(o->flavor);
+    }
+    RETURN_STRING("libketama");
+}
+
+PHP_METHOD(Ketama_Continuum, serverList)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+
+    FETCH_LIVE(o, Z_OBJ_P(ZEND_THIS));
+    /* Built aside and handed over only when complete, as in servers(). */
+    zval result;
+    array_init_size(&result, (uint32_t)o->servers);
+    for (int i = 0; i < o->servers; i++) {
+        ketama_server_info info;
+        zend_string *addr = server_address(o, i);
+        if (!addr || ketama_server_at(o->cont, i, &info) != 0) {
+            if (!EG(exception)) {
+                zend_throw_exception(exception_ce, ketama_error(), 0);
+            }
+            zval_ptr_dtor(&result);
+            RETURN_THROWS();
+        }
+        zval server, v;
+        array_init_size(&server, 3);
+        ZVAL_STR_COPY(&v, addr);
+        zend_hash_add_new(Z_ARRVAL(server), key_address, &v);
+        /* A file's negative weight, which libketama reads as a huge unsigned one, comes back
+         * negative as the file wrote it. */
+        ZVAL_LONG(&v, (zend_long)info.weight);
+        zend_hash_add_new(Z_ARRVAL(server), key_weight, &v);
+        ZVAL_LONG(&v, (zend_long)info.points);
+        zend_hash_add_new(Z_ARRVAL(server), key_points, &v);
+        zend_hash_next_index_insert_new(Z_ARRVAL(result), &server);
+    }
+    RETURN_COPY_VALUE(&result);
+}
+
+PHP_FUNCTION(Ketama_flavors)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+
+    array_init(return_value);
+    const char *name;
+    for (unsigned int i = 0; (name = ketama_flavor_name(i)) != NULL; i++) {
+        add_assoc_string(return_value, name, ketama_flavor_clients(i));
+    }
+}
+
 /* php_ketama's API. */
 
 PHP_FUNCTION(ketama_roll)
@@ -528,7 +691,7 @@ PHP_FUNCTION(ketama_roll)
         Z_PARAM_PATH_STR(file)
     ZEND_PARSE_PARAMETERS_END();
 
-    roll_into(return_value, file);
+    roll_into(return_value, file, NULL);
 }
 
 PHP_FUNCTION(ketama_get_server)
@@ -635,6 +798,9 @@ PHP_MINIT_FUNCTION(ketama)
     key_point = zend_string_init_interned("point", sizeof("point") - 1, 1);
     key_ip = zend_string_init_interned("ip", sizeof("ip") - 1, 1);
     key_server = zend_string_init_interned("server", sizeof("server") - 1, 1);
+    key_address = zend_string_init_interned("address", sizeof("address") - 1, 1);
+    key_weight = zend_string_init_interned("weight", sizeof("weight") - 1, 1);
+    key_points = zend_string_init_interned("points", sizeof("points") - 1, 1);
     return SUCCESS;
 }
 

@@ -9,6 +9,12 @@
 
 namespace Ketama {
     /**
+     * The ring flavors (other clients' rings) the library builds: name => the clients, with
+     * their settings, that build that ring. "libketama" comes first.
+     */
+    function flavors(): array {}
+
+    /**
      * A continuum: the ring of points that maps keys to servers, built by libketama.
      * Immutable; freed when the last reference goes (or by ketama_destroy()).
      *
@@ -17,11 +23,21 @@ namespace Ketama {
      */
     final class Continuum implements \Countable
     {
-        /** Builds the continuum of address => weight, or of a list of [address, weight] pairs. */
-        public function __construct(array $servers) {}
+        /**
+         * Builds the continuum of address => weight, or of a list of [address, weight] pairs,
+         * as the client that $flavor names builds its ring (Ketama\flavors() lists them).
+         */
+        public function __construct(array $servers, string $flavor = "libketama") {}
 
-        /** Reads a server file (`address weight` lines) as ketama_roll() does. */
-        public static function fromFile(string $path): Continuum {}
+        /** Reads a server file (`address weight` lines) as ketama_roll() does, rolled as $flavor. */
+        public static function fromFile(string $path, string $flavor = "libketama"): Continuum {}
+
+        /**
+         * The ring a php-memcached object places keys on: its servers and the flavor its options
+         * make. php-memcached does not tell its servers' weights: $servers gives them as
+         * addServers() took them ([host, port, weight] each); without it every weight is 1.
+         */
+        public static function fromMemcached(\Memcached $memcached, array $servers = []): Continuum {}
 
         /** The whole address of the key's server; the key is binary-safe. */
         public function server(string $key): string {}
@@ -37,9 +53,18 @@ namespace Ketama {
 
         /** The number of servers. */
         public function count(): int {}
+
+        /** The flavor the continuum was built as, by the name it was given ("libketama" by default). */
+        public function flavor(): string {}
+
+        /** The servers in order: ['address' => string, 'weight' => int, 'points' => int] each. */
+        public function serverList(): array {}
     }
 
-    /** A server file or server list that libketama refuses; the message is the library's. */
+    /**
+     * A server file or server list that libketama refuses (the message is the library's), or a
+     * Memcached object whose ring no flavor matches (the message says which setting).
+     */
     class Exception extends \Exception
     {
     }

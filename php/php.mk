@@ -17,7 +17,7 @@
 PHP_CONFIG ?= php-config
 PHPIZE ?= $(patsubst %php-config,%phpize,$(PHP_CONFIG))
 PHP_BUILD ?= target/php-build
-PHP_SOURCES := config.m4 ketama.c php_ketama.h ketama_arginfo.h
+PHP_SOURCES := config.m4 ketama.c php_ketama.h ketama_arginfo.h memcached.c ketama_memcached.h
 # CFLAGS from the environment come last: a package build's hardening flags (dpkg-buildflags:
 # -fstack-protector-strong and the rest, which dh exports) then apply to the module too.
 PHP_CFLAGS ?= -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror $(CFLAGS)

@@ -24,8 +24,9 @@ var_dump($c->isFinal(), $c->implementsInterface(Countable::class), $c->isCloneab
     $c->getParentClass());
 foreach ($c->getMethods() as $m) {
     echo ($m->isStatic() ? 'static ' : ''), $m->getName(), '(', implode(', ', array_map(
-        fn ($p) => $p->getType() . ' $' . $p->getName(), $m->getParameters())), ')',
-        $m->hasReturnType() ? ': ' . $m->getReturnType() : '', "\n";
+        fn ($p) => $p->getType() . ' $' . $p->getName()
+            . ($p->isOptional() ? ' = ' . json_encode($p->getDefaultValue()) : ''),
+        $m->getParameters())), ')', $m->hasReturnType() ? ': ' . $m->getReturnType() : '', "\n";
 }
 $e = new ReflectionClass(Ketama\Exception::class);
 var_dump($e->getParentClass()->getName(), $e->isFinal());
@@ -33,6 +34,7 @@ var_dump($e->getParentClass()->getName(), $e->isFinal());
 --EXPECT--
 bool(true)
 bool(true)
+Ketama\flavors(): array
 ketama_roll(string $file): Ketama\Continuum
 ketama_get_server(string $key, Ketama\Continuum $continuum): array
 ketama_print_continuum(Ketama\Continuum $continuum): void
@@ -43,12 +45,15 @@ bool(true)
 bool(true)
 bool(false)
 bool(false)
-__construct(array $servers)
-static fromFile(string $path): Ketama\Continuum
+__construct(array $servers, string $flavor = "libketama")
+static fromFile(string $path, string $flavor = "libketama"): Ketama\Continuum
+static fromMemcached(Memcached $memcached, array $servers = []): Ketama\Continuum
 server(string $key): string
 index(string $key): int
 servers(array $keys): array
 points(): array
 count(): int
+flavor(): string
+serverList(): array
 string(9) "Exception"
 bool(false)

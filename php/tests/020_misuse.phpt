@@ -150,7 +150,7 @@ ValueError: Ketama\Continuum::fromFile(): Argument #1 ($path) must not contain a
 ValueError: Ketama\Continuum::fromFile(): Argument #1 ($path) cannot be empty
 -- servers the constructor refuses
 TypeError: Ketama\Continuum::__construct(): Argument #1 ($servers) must be of type array, string given
-ArgumentCountError: Ketama\Continuum::__construct() expects exactly 1 argument, 0 given
+ArgumentCountError: Ketama\Continuum::__construct() expects at least 1 argument, 0 given
 ValueError: Ketama\Continuum::__construct(): Argument #1 ($servers) must not be empty
 TypeError: Ketama\Continuum::__construct(): Argument #1 ($servers) must contain address => weight entries or [address, weight] pairs, string given
 TypeError: Ketama\Continuum::__construct(): Argument #1 ($servers) must contain address => weight entries or [address, weight] pairs, int given

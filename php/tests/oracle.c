@@ -9,10 +9,12 @@
  *   oracle servers SOURCE          per server (ketama_server_at): address, weight, points
  *   oracle points SOURCE           per point of the array: point, ip, and the address of the
  *                                  server that owns it (ketama_point_server)
+ *   oracle flavors                 per flavor: ketama_flavor_name, ketama_flavor_clients
  *
  * SOURCE is a server file's path (ketama_roll), `-a` followed by ADDRESS WEIGHT pairs, or `-F`
  * and a file of `HEX-ADDRESS WEIGHT` lines (create_ketama, with the weights as strtoul reads
- * them). KEYS are lines of hex (an empty line is the
+ * them); `-f FLAVOR` before it builds or rolls it as that flavor (create_ketama_flavor,
+ * ketama_roll_flavor). KEYS are lines of hex (an empty line is the
  * empty key), so that keys may hold any byte; addresses and ips are written in hex for the
  * same reason. Exit status 0, or 2 for a source that does not roll or build (after printing
  * its error for `roll`) and for bad usage.
@@ -59,8 +61,8 @@ static long decode_hex(char *line, size_t len)
     return (long)(len / 2);
 }
 
-/* create_ketama of the servers listed in `path`, one `HEX-ADDRESS WEIGHT` line each. */
-static ketama_continuum create_from_file(const char *path)
+/* create_ketama_flavor of the servers listed in `path`, one `HEX-ADDRESS WEIGHT` line each. */
+static ketama_continuum create_from_file(const char *path, const char *flavor)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -91,7 +93,7 @@ static ketama_continuum create_from_file(const char *path)
     }
     fclose(f);
     free(line);
-    ketama_continuum c = create_ketama(servers, (unsigned int)n);
+    ketama_continuum c = create_ketama_flavor(servers, (unsigned int)n, flavor);
     for (size_t i = 0; i < n; i++) {
         free((char *)servers[i].addr);
     }
@@ -103,8 +105,13 @@ static ketama_continuum create_from_file(const char *path)
  * the library refused it. */
 static ketama_continuum open_source(int argc, char **argv, int first)
 {
+    const char *flavor = NULL;
+    if (argc > first + 1 && strcmp(argv[first], "-f") == 0) {
+        flavor = argv[first + 1];
+        first += 2;
+    }
     if (argc == first + 2 && strcmp(argv[first], "-F") == 0) {
-        return create_from_file(argv[first + 1]);
+        return create_from_file(argv[first + 1], flavor);
     }
     if (argc > first + 1 && strcmp(argv[first], "-a") == 0) {
         int n = (argc - first - 1) / 2;
@@ -119,7 +126,7 @@ static ketama_continuum open_source(int argc, char **argv, int first)
             servers[i].addr = argv[first + 1 + 2 * i];
             servers[i].weight = strtoul(argv[first + 2 + 2 * i], NULL, 10);
         }
-        ketama_continuum c = create_ketama(servers, (unsigned int)n);
+        ketama_continuum c = create_ketama_flavor(servers, (unsigned int)n, flavor);
         free(servers);
         return c;
     }
@@ -127,7 +134,7 @@ static ketama_continuum open_source(int argc, char **argv, int first)
         return NULL;
     }
     ketama_continuum c = NULL; /* left as it is when the file cannot be stat'ed */
-    if (!ketama_roll(&c, argv[first])) {
+    if (!ketama_roll_flavor(&c, argv[first], flavor)) {
         ketama_smoke(c);
         return NULL;
     }
@@ -200,8 +207,15 @@ static int points(ketama_continuum c)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "flavors") == 0) {
+        for (unsigned int i = 0; ketama_flavor_name(i); i++) {
+            printf("%s\t%s\n", ketama_flavor_name(i), ketama_flavor_clients(i));
+        }
+        return 0;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: oracle roll|print|lookup|servers|points FILE | -a ADDRESS WEIGHT...\n");
+        fprintf(stderr, "usage: oracle flavors | oracle roll|print|lookup|servers|points "
+                        "[-f FLAVOR] FILE | -a ADDRESS WEIGHT... | -F FILE\n");
         return 2;
     }
     const char *what = argv[1];
