@@ -20,7 +20,7 @@ if [ "${1:-}" = valgrind ]; then
     label="php under valgrind"
     # PCRE's JIT code confuses memcheck (reads past strings in 16-byte steps, by design).
     extra=(-m -d pcre.jit=0)
-    export VALGRIND_OPTS="--leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --trace-children-skip=*"
+    export VALGRIND_OPTS="--leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --trace-children-skip=* --suppressions=$root/php/tests/valgrind.supp"
     shift
 fi
 tests=("$@")

@@ -130,9 +130,9 @@ $orders = [
 
 // The lists of the client suites (clients/lists): unequal and equal weights, ties of each
 // ring, IPv6, host names, one server, and 100 servers (libmemcached's most); under valgrind
-// the small ones.
+// the small ones (of equal weights too: the refusal of an unweighted ring).
 $lists = under_valgrind()
-    ? ['unequal7', 'ipv6', 'one', 'ties-libmemcached']
+    ? ['unequal7', 'equal7', 'ipv6', 'one', 'ties-libmemcached']
     : ['unequal7', 'unequal50', 'equal7', 'equal25', 'equal100', 'ipv6', 'localhost', 'names', 'one',
        'ties-libmemcached', 'ties-libmemcached-consistent', 'ties-libmemcached-spy'];
 $keys = client_keys(5000);
