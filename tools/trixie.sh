@@ -36,6 +36,8 @@ if [ "${1:-}" = --inside ]; then
     }
     stage "make deb before make deps"
     fails_fast tools dpkg-dev
+    # mmdebstrap leaves no package lists behind.
+    apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev lintian xz-utils >/dev/null
     fails_fast "build dependencies" dh-php
     python3 -m venv /opt/venv
