@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+
+#include "timing.h"
 #include <unistd.h>
 
 typedef int (*get_server_fn)(ketama_continuum, const char *, size_t);
@@ -35,22 +37,6 @@ static size_t nkeys = 1000000;
 static char **keys;
 static size_t *key_lens;
 static volatile unsigned long sink; /* keeps results alive */
-
-static double now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, by_value);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static unsigned long weight_of(int i) { return 100 + (unsigned long)(i * 7919) % 900; }
 

@@ -18,23 +18,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "timing.h"
+
 static volatile long sink; /* keeps the lookups alive */
-
-static double now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, by_value);
-    return v[n / 2];
-}
 
 /* The servers of a list: `ADDRESS WEIGHT` a line, `#` comments. */
 static ketama_server *read_list(const char *path, unsigned *count) {

@@ -20,20 +20,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "../timing.h"
+
 enum { MAX_SERVERS = 100 }; /* update_continuum asserts (aborts) past 100 servers */
 
 static volatile unsigned long sink; /* keeps the lookups alive */
-
-static double now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* `h:p`, `[v6]:p`, `h` (port 11211) into host (no brackets) and port; `#` comments. */
 static int add_servers(memcached_st *memc, const char *path) {

@@ -9,6 +9,7 @@
 //! equal points the later server's is found (Ruby's `sort_by` is glibc's stable merge sort).
 //! A namespace is part of the key: pass `namespace:key`.
 
+use super::libketama::RING;
 use super::{weighted, KeyHash, Lookup, Points, Recipe, Ties, Total};
 use crate::addr;
 use crate::build_error::BuildError;
@@ -69,8 +70,7 @@ pub static RECIPE: Recipe = Recipe {
     key: KeyHash::Other(hashkit::crc32),
     key_name: "crc32",
     prepare: Some(shorten),
-    named: false,
     lookup: Lookup::AtOrBefore,
     ties: Ties::Later,
-    unweighted: None,
+    ..RING
 };

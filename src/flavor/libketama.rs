@@ -6,11 +6,13 @@
 //! keys (SPEC.md). A key goes to the first point at or after its MD5 word, the server listed
 //! first winning a tie.
 
-use super::{KeyHash, Lookup, Points, Recipe, Ties, Total};
+use super::{check_server, KeyHash, Lookup, Points, Recipe, Ties, Total};
 use crate::build_error::BuildError;
 use crate::continuum::{Server, MAX_POINTS};
 
-pub static RECIPE: Recipe = Recipe {
+/// libketama's ring: what every other recipe starts from, saying only how its client differs
+/// (`..RING`).
+pub(crate) const RING: Recipe = Recipe {
     name: c"libketama",
     aliases: &["ketama"],
     clients: c"last.fm libketama 1.x and its bindings (PHP, Python, Perl, Lua, Erlang, Go), \
@@ -26,6 +28,8 @@ pub static RECIPE: Recipe = Recipe {
     ties: Ties::Earlier,
     unweighted: None,
 };
+
+pub static RECIPE: Recipe = RING;
 
 /// How many MD5 digests (4 points each) a server gets: the original's
 /// `floorf(pct * 40.0 * (float)n)` with `pct` a float, the product taken in double. `None`
@@ -54,15 +58,7 @@ pub fn digest_counts(servers: &[Server], total: Total) -> Result<Vec<u32>, Build
     }
     let (mut sum, mut wrapped) = (0u64, false);
     for (index, s) in servers.iter().enumerate() {
-        if s.addr.is_empty() {
-            return Err(BuildError::EmptyAddress { index });
-        }
-        if s.addr.contains(&0) || s.name.as_ref().is_some_and(|n| n.contains(&0)) {
-            return Err(BuildError::NulInAddress { index });
-        }
-        if s.weight == 0 {
-            return Err(BuildError::ZeroWeight { index });
-        }
+        check_server(index, s)?;
         let (next, over) = sum.overflowing_add(s.weight);
         if over && total == Total::Checked {
             return Err(BuildError::TotalOverflow);

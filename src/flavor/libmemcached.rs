@@ -16,7 +16,8 @@
 //! an assertion past 100 servers in these modes; the flavors refuse weight 0, hash long keys,
 //! and build rings of any size.
 
-use super::{check_list, weighted, KeyHash, Lookup, Points, Recipe, Ties, Total};
+use super::libketama::RING;
+use super::{check_list, weighted, KeyHash, Points, Recipe, Total};
 use crate::addr;
 use crate::build_error::BuildError;
 use crate::continuum::Server;
@@ -82,14 +83,7 @@ pub static WEIGHTED: Recipe = Recipe {
               OPT_LIBKETAMA_COMPATIBLE; pylibmc with ketama_weighted",
     identity: Some(addr::host_port_unless_default),
     inputs: weighted_inputs,
-    points: Points::Md5 { words: 4 },
-    key: KeyHash::Md5,
-    key_name: "md5",
-    prepare: None,
-    named: false,
-    lookup: Lookup::AtOrAfter,
-    ties: Ties::Earlier,
-    unweighted: None,
+    ..RING
 };
 
 pub static KETAMA: Recipe = Recipe {
@@ -100,13 +94,7 @@ pub static KETAMA: Recipe = Recipe {
     identity: Some(addr::host_port_unless_default),
     inputs: hundred,
     points: Points::Md5 { words: 1 },
-    key: KeyHash::Md5,
-    key_name: "md5",
-    prepare: None,
-    named: false,
-    lookup: Lookup::AtOrAfter,
-    ties: Ties::Earlier,
-    unweighted: None,
+    ..RING
 };
 
 pub static CONSISTENT: Recipe = Recipe {
@@ -121,11 +109,7 @@ pub static CONSISTENT: Recipe = Recipe {
     },
     key: KeyHash::Other(hashkit::one_at_a_time),
     key_name: "one_at_a_time",
-    prepare: None,
-    named: false,
-    lookup: Lookup::AtOrAfter,
-    ties: Ties::Earlier,
-    unweighted: None,
+    ..RING
 };
 
 pub static SPY: Recipe = Recipe {
@@ -134,14 +118,7 @@ pub static SPY: Recipe = Recipe {
     clients: c"libmemcached 1.x with MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA_SPY",
     identity: Some(spy_name),
     inputs: weighted_inputs,
-    points: Points::Md5 { words: 4 },
-    key: KeyHash::Md5,
-    key_name: "md5",
-    prepare: None,
-    named: false,
-    lookup: Lookup::AtOrAfter,
-    ties: Ties::Earlier,
-    unweighted: None,
+    ..RING
 };
 
 pub static CONSISTENT_WEIGHTED: Recipe = Recipe {
@@ -152,14 +129,10 @@ pub static CONSISTENT_WEIGHTED: Recipe = Recipe {
               OPT_DISTRIBUTION = DISTRIBUTION_CONSISTENT, then addServer/addServers with weights",
     identity: Some(addr::host_port_unless_default),
     inputs: weighted_inputs,
-    points: Points::Md5 { words: 4 },
     key: KeyHash::Other(hashkit::one_at_a_time),
     key_name: "one_at_a_time",
-    prepare: None,
-    named: false,
-    lookup: Lookup::AtOrAfter,
-    ties: Ties::Earlier,
     unweighted: Some(&CONSISTENT),
+    ..RING
 };
 
 #[cfg(test)]

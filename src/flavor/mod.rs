@@ -337,21 +337,28 @@ pub(crate) fn check_list(servers: &[Server], most: u64) -> Result<u64, BuildErro
     }
     let mut total = 0u64;
     for (index, s) in servers.iter().enumerate() {
-        if s.addr.is_empty() {
-            return Err(BuildError::EmptyAddress { index });
-        }
-        if s.addr.contains(&0) || s.name.as_ref().is_some_and(|n| n.contains(&0)) {
-            return Err(BuildError::NulInAddress { index });
-        }
-        if s.weight == 0 {
-            return Err(BuildError::ZeroWeight { index });
-        }
+        check_server(index, s)?;
         total = total
             .checked_add(s.weight)
             .filter(|&t| t <= most)
             .ok_or(BuildError::TotalTooLarge { most })?;
     }
     Ok(total)
+}
+
+/// The checks of one server, `index` of its list, that every flavor makes: an address, and a
+/// name, without NUL bytes (C reads them), a weight of at least 1.
+pub(crate) fn check_server(index: usize, s: &Server) -> Result<(), BuildError> {
+    if s.addr.is_empty() {
+        return Err(BuildError::EmptyAddress { index });
+    }
+    if s.addr.contains(&0) || s.name.as_ref().is_some_and(|n| n.contains(&0)) {
+        return Err(BuildError::NulInAddress { index });
+    }
+    if s.weight == 0 {
+        return Err(BuildError::ZeroWeight { index });
+    }
+    Ok(())
 }
 
 /// The inputs of each server of a list that `check_list` accepts with totals up to `most`,

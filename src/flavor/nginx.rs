@@ -7,7 +7,8 @@
 //! first). Keys are hashed with CRC-32. The first point at or after a key's hash; of equal
 //! points nginx keeps the first, so the server listed first wins a tie.
 
-use super::{check_list, KeyHash, Lookup, Points, Recipe, Ties, Total};
+use super::libketama::RING;
+use super::{check_list, KeyHash, Points, Recipe, Total};
 use crate::build_error::BuildError;
 use crate::continuum::{Server, MAX_POINTS};
 use crate::hashkit;
@@ -59,16 +60,11 @@ pub static RECIPE: Recipe = Recipe {
     aliases: &["nginx-hash-consistent"],
     clients: c"nginx hash KEY consistent; (ngx_http_upstream_hash_module); Perl \
               Cache::Memcached::Fast",
-    identity: None,
     inputs,
     points: Points::Each { generate: chain },
     key: KeyHash::Other(hashkit::crc32),
     key_name: "crc32",
-    prepare: None,
-    named: false,
-    lookup: Lookup::AtOrAfter,
-    ties: Ties::Earlier,
-    unweighted: None,
+    ..RING
 };
 
 #[cfg(test)]

@@ -9,7 +9,8 @@
 //! listed first. The client hashes a key as given: it sends a long key's MD5 in its place, but
 //! picks the server by the key itself.
 
-use super::{weighted, KeyHash, Lookup, Points, Recipe, Ties, Total};
+use super::libketama::RING;
+use super::{weighted, Recipe, Total};
 use crate::build_error::BuildError;
 use crate::continuum::Server;
 
@@ -71,30 +72,15 @@ pub static NODE_MEMCACHED: Recipe = Recipe {
     clients: c"npm memcached 2.x (compatibility: 'ketama', the default)",
     identity: Some(node_name),
     inputs,
-    points: Points::Md5 { words: 4 },
-    key: KeyHash::Md5,
-    key_name: "md5",
-    prepare: None,
-    named: false,
-    lookup: Lookup::AtOrAfter,
-    ties: Ties::Earlier,
-    unweighted: None,
+    ..RING
 };
 
 pub static HASHRING: Recipe = Recipe {
     name: c"hashring",
     aliases: &[],
     clients: c"npm hashring 3.x (default options)",
-    identity: None,
     inputs,
-    points: Points::Md5 { words: 4 },
-    key: KeyHash::Md5,
-    key_name: "md5",
-    prepare: None,
-    named: false,
-    lookup: Lookup::AtOrAfter,
-    ties: Ties::Earlier,
-    unweighted: None,
+    ..RING
 };
 
 #[cfg(test)]

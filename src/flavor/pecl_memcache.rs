@@ -9,7 +9,8 @@
 //! `b * 4194303` (wrapping), and a key goes to bucket `hash(key) % 1024`: so does this flavor,
 //! without keeping the points (see `points::buckets`).
 
-use super::{check_list, KeyHash, Lookup, Points, Recipe, Ties, Total};
+use super::libketama::RING;
+use super::{check_list, KeyHash, Lookup, Points, Recipe, Total};
 use crate::addr;
 use crate::build_error::BuildError;
 use crate::continuum::Server;
@@ -79,10 +80,8 @@ pub static CRC32: Recipe = Recipe {
     key: KeyHash::Other(hashkit::crc32),
     key_name: "crc32",
     prepare: Some(prepare),
-    named: false,
     lookup: Lookup::Buckets,
-    ties: Ties::Earlier,
-    unweighted: None,
+    ..RING
 };
 
 pub static FNV: Recipe = Recipe {
@@ -98,8 +97,6 @@ pub static FNV: Recipe = Recipe {
     key: KeyHash::Other(hashkit::fnv1a_32),
     key_name: "fnv1a_32",
     prepare: Some(prepare),
-    named: false,
     lookup: Lookup::Buckets,
-    ties: Ties::Earlier,
-    unweighted: None,
+    ..RING
 };

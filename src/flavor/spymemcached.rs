@@ -11,8 +11,9 @@
 //! Points live in a `TreeMap`, where a later server's equal point replaces an earlier one's:
 //! the later server wins a tie. The first point at or after a key's MD5 word.
 
+use super::libketama::RING;
 use super::libmemcached::weighted_md5s;
-use super::{check_list, weighted, KeyHash, Lookup, Points, Recipe, Ties, Total};
+use super::{check_list, weighted, Recipe, Ties, Total};
 use crate::build_error::BuildError;
 use crate::continuum::Server;
 
@@ -34,30 +35,18 @@ pub static RECIPE: Recipe = Recipe {
     aliases: &["spy", "enyim"],
     clients: c"Java spymemcached KetamaNodeLocator (KETAMA_HASH, default key format), \
               unweighted; Enyim (.NET) KetamaNodeLocator",
-    identity: None,
     inputs: forty,
-    points: Points::Md5 { words: 4 },
-    key: KeyHash::Md5,
-    key_name: "md5",
-    prepare: None,
     named: true,
-    lookup: Lookup::AtOrAfter,
     ties: Ties::Later,
-    unweighted: None,
+    ..RING
 };
 
 pub static WEIGHTED: Recipe = Recipe {
     name: c"spymemcached-weighted",
     aliases: &[],
     clients: c"Java spymemcached 2.12+ KetamaNodeLocator with a weights map",
-    identity: None,
     inputs: shares,
-    points: Points::Md5 { words: 4 },
-    key: KeyHash::Md5,
-    key_name: "md5",
-    prepare: None,
     named: true,
-    lookup: Lookup::AtOrAfter,
     ties: Ties::Later,
-    unweighted: None,
+    ..RING
 };

@@ -11,8 +11,9 @@
 //! flavor. An IPv6 server is named without brackets (`::1:11311`), as nutcracker needs it
 //! written (`- ::1:11311:1`).
 
+use super::libketama::RING;
 use super::libmemcached::weighted_md5s;
-use super::{c_str, weighted, KeyHash, Lookup, Points, Recipe, Ties, Total};
+use super::{c_str, weighted, KeyHash, Recipe, Ties, Total};
 use crate::addr;
 use crate::build_error::BuildError;
 use crate::continuum::Server;
@@ -64,14 +65,11 @@ macro_rules! twemproxy {
             ),
             identity: Some(addr::host_port_unless_default),
             inputs,
-            points: Points::Md5 { words: 4 },
             key: $hash,
             key_name: $keyname,
-            prepare: None,
             named: true,
-            lookup: Lookup::AtOrAfter,
             ties: Ties::NameOrder,
-            unweighted: None,
+            ..RING
         };
     };
 }

@@ -4,7 +4,8 @@
 //! points each, in a dict where a later node's equal point replaces an earlier one's. A key goes
 //! to the first point after its MD5 word (`bisect`), wrapping.
 
-use super::{weighted, KeyHash, Lookup, Points, Recipe, Ties, Total};
+use super::libketama::RING;
+use super::{weighted, Lookup, Recipe, Ties, Total};
 use crate::build_error::BuildError;
 use crate::continuum::Server;
 
@@ -19,14 +20,8 @@ pub static RECIPE: Recipe = Recipe {
     name: c"uhashring",
     aliases: &[],
     clients: c"Python uhashring 2.x (hash_fn='ketama')",
-    identity: None,
     inputs,
-    points: Points::Md5 { words: 4 },
-    key: KeyHash::Md5,
-    key_name: "md5",
-    prepare: None,
-    named: false,
     lookup: Lookup::After,
     ties: Ties::Later,
-    unweighted: None,
+    ..RING
 };
