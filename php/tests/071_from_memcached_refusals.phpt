@@ -11,7 +11,7 @@ require __DIR__ . '/memcached.inc';
 $servers = [['127.0.3.1', 11211, 3], ['127.0.3.2', 11311, 1], ['127.0.3.3', 11211, 2]];
 
 /** A Memcached object with $servers, after `$setup` (run before the servers are added). */
-function memcached(array $servers, callable $setup = null): Memcached
+function memcached(array $servers, ?callable $setup = null): Memcached
 {
     $m = new Memcached();
     if ($setup) {
