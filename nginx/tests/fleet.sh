@@ -15,11 +15,12 @@
 #   2. the npm memcached client writes: flavor=node-memcached finds every key
 #   3. twemproxy (nutcracker, its default hash fnv1a_64) in front of the pool writes:
 #      flavor=twemproxy finds every key, reading the servers directly
-#   4. one memcached stopped: its keys are looked for on the server the flavor's ring leads
+#   4. one memcached stopped (the second, or the first after it holding twemproxy's keys): its keys are looked for on the server the flavor's ring leads
 #      to next (404 from there), every other key still found (libmemcached, twemproxy)
 #
 # Each writer's keys are counted on the servers (memcached's total_items): all of them
-# stored, on every server. A writer whose tools are missing is skipped, saying what to
+# stored, on every server (twemproxy: on two or more, as its fnv1a_64 leaves runs of similar
+# keys such as these together, so a server of small weight can get none of 5,000). A writer whose tools are missing is skipped, saying what to
 # install. Every process started here is stopped by its pid, pass or fail; every wait and
 # every writer is bounded in time.
 # Usage: nginx/tests/fleet.sh LIBDIR MODULE KCLIENT. Closes with "N passed, N failed".
@@ -117,11 +118,12 @@ hp=127.0.0.1:$http_port
 # Each server's total_items, in the pool's order.
 items() { "$kclient" items "${pool[@]}" | awk '{print $2}' | tr '\n' ' '; }
 
-# Runs the writer "$2..." (named $1) bounded in time, then checks that it stored $keys keys,
-# some on every server of the pool.
+# Runs the writer "$3..." (named $1) bounded in time, then checks that it stored $keys keys,
+# some on $2 servers of the pool or more; each server's share is left in `spread`.
 write_keys() {
-    local name=$1 before after i d total=0 spread=() empty=no
-    shift
+    local name=$1 least=$2 before after i d total=0 holding=0
+    shift 2
+    spread=()
     read -ra before <<<"$(items)"
     if ! timeout 120 "$@"; then
         fail "$name: the writer failed"
@@ -132,18 +134,18 @@ write_keys() {
         d=$((after[i] - before[i]))
         spread+=("$d")
         total=$((total + d))
-        [ "$d" -gt 0 ] || empty=yes
+        [ "$d" -eq 0 ] || holding=$((holding + 1))
     done
     echo "$name: keys a server: ${spread[*]}"
-    if [ "$total" -eq "$keys" ] && [ $empty = no ]; then ok
-    else fail "$name: $total keys stored of $keys, some on every server: ${spread[*]}"; fi
+    if [ "$total" -eq "$keys" ] && [ "$holding" -ge "$least" ]; then ok
+    else fail "$name: $total keys stored of $keys, on $holding servers (at least $least): ${spread[*]}"; fi
 }
 
 # --- 1. php-memcached writes ---
 php_done=no
 if ! php -r 'exit(extension_loaded("memcached") ? 0 : 1);' 2>/dev/null; then
     echo "SKIP: php-memcached writes: install the Debian packages php-cli and php-memcached"
-elif write_keys php-memcached php nginx/tests/php_writer.php "$list" /php/ "$keys"; then
+elif write_keys php-memcached ${#pool[@]} php nginx/tests/php_writer.php "$list" /php/ "$keys"; then
     tally "$kclient" -k fetch "libmemcached@list:$list" /php/ "$keys" "127.0.0.1:$recipe_port" \
         "" hit
     tally "$kclient" -k fetch "libmemcached@list:$list" /php/ "$keys" "$hp" /libmemcached hit
@@ -167,7 +169,7 @@ then
     echo "SKIP: npm memcached writes: 'npm ci' in clients/node-memcached failed" \
         "(the npm package memcached, pinned there)"
 else
-    write_keys "npm memcached" node nginx/tests/node_writer.js "$list" /node/ "$keys" &&
+    write_keys "npm memcached" ${#pool[@]} node nginx/tests/node_writer.js "$list" /node/ "$keys" &&
         tally "$kclient" -k fetch "node-memcached@list:$list" /node/ "$keys" "$hp" /node hit
 fi
 echo "[$SECONDS s] npm memcached"
@@ -197,10 +199,11 @@ else
         twem_pid=$bg_pid
         # a PHP application writing through the proxy, its only server
         echo "127.0.0.1:$twem_port 1" >"$scratch/proxy.list"
-        if write_keys twemproxy php nginx/tests/php_writer.php "$scratch/proxy.list" /twem/ \
+        if write_keys twemproxy 2 php nginx/tests/php_writer.php "$scratch/proxy.list" /twem/ \
             "$keys"; then
             tally "$kclient" -k fetch "twemproxy@list:$list" /twem/ "$keys" "$hp" /twemproxy hit
             twem_done=yes
+            twem_spread=("${spread[@]}")
         fi
         stop_pid "$twem_pid"
     else
@@ -211,8 +214,16 @@ fi
 echo "[$SECONDS s] twemproxy"
 
 # --- 4. one memcached stopped: the flavor's ring walked past it ---
-dead=${pool[1]}
-stop_pid "${pool_pid[1]}"
+# The second server, or the first after it that holds some of twemproxy's keys (every server
+# holds some of php-memcached's).
+stopped=1
+if [ $twem_done = yes ]; then
+    for i in 1 2 3 4 0; do
+        if [ "${twem_spread[$i]}" -gt 0 ]; then stopped=$i; break; fi
+    done
+fi
+dead=${pool[$stopped]}
+stop_pid "${pool_pid[$stopped]}"
 if ! listening "${dead##*:}" "${dead%:*}"; then ok; else fail "memcached $dead still answers"; fi
 if [ $php_done = yes ]; then
     tally "$kclient" -k fetch "libmemcached@list:$list" /php/ "$keys" "$hp" /libmemcached \
