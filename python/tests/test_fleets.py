@@ -88,14 +88,16 @@ def found_through(servers, hasher, keys):
     return {k for k, v in got.items() if v == f"value:{k}".encode()}
 
 
-def python_reads_every_key(servers, prefix, hasher, ring, mistake):
+def python_reads_every_key(servers, prefix, hasher, ring, mistake, holding=None):
     """What each test checks once its writer is done: see the module. `mistake` is the
-    flavor of the contrast."""
+    flavor of the contrast; `holding`, how many servers hold some of the keys at least (all
+    of them unless said)."""
     keys = keys_of(prefix)
     where = where_each_key_is(servers, keys)
     assert len(where) == KEYS, f"the writer stored {len(where)} of {KEYS} keys"
     assert where == dict(zip(keys, ring.servers(keys)))
-    assert set(where.values()) == set(weights_of(servers)), "a server holds no key"
+    held = set(where.values())
+    assert len(held) >= (holding or len(servers)), f"only {sorted(held)} hold keys"
     found = found_through(servers, hasher, keys)
     assert len(found) == KEYS, f"Python found {len(found)} of {KEYS} keys"
     # The contrast: the ring of another flavor, same servers and weights, misses many.
@@ -190,9 +192,11 @@ def test_twemproxy_writes_python_reads(fleet, tmp_path):
                     batch = {k: f"value:{k}".encode() for k in keys[i : i + BATCH]}
                     assert proxy.set_many(batch, noreply=False) == []
     # The mistake: libmemcached's ring is twemproxy's but for the key hash (MD5, not FNV-1a).
+    # fnv1a_64 keeps similar keys such as these together: the server of weight 50 gets none
+    # of them on about one random pool in 150, so two servers holding keys is all asked.
     python_reads_every_key(fleet, "plain:", KetamaHasher.weighted(weights, flavor="twemproxy"),
                            ketama.Continuum.from_servers(weights, flavor="twemproxy"),
-                           "libmemcached")
+                           "libmemcached", holding=2)
     python_reads_every_key(
         fleet, "named:", KetamaHasher.weighted(weights, flavor="twemproxy", names=names),
         ketama.Continuum.from_servers([(a, w, names[a]) for a, w in weights.items()],
