@@ -13,6 +13,7 @@ use crate::hash;
 use crate::hints;
 use crate::index::{Bounds, Search, GROUP};
 use crate::points;
+use crate::ruby_sort;
 use crate::sort;
 use crate::workers::{even_cuts, split_at, split_at_ref, Workers};
 use crate::zeroed;
@@ -174,21 +175,27 @@ impl Continuum {
     ) -> Continuum {
         let ids: Vec<_> = servers.iter().map(|s| flavor.identity(s)).collect();
         let recipe = flavor.recipe();
-        let later_wins = recipe.ties == Ties::Later;
         let keyed = if recipe.lookup == Lookup::Buckets {
-            points::buckets(flavor, &ids, inputs, later_wins)
+            points::buckets(flavor, &ids, inputs, recipe.ties == Ties::Later)
         } else {
             let mut keyed =
                 sort::sort_by_point(points::hash_points(flavor, &ids, inputs, workers), workers);
-            if recipe.ties == Ties::NameOrder {
-                sort::ties_by(&mut keyed, &name_ranks(&ids));
-            }
             // The point at or before a hash is found as the point after it, on a ring whose
             // points carry the server of the point before them: the last of a tie is then the
-            // one found, so ties stay in server order for a later server to win.
+            // one found.
             let before = recipe.lookup == Lookup::AtOrBefore;
-            if later_wins != before {
-                sort::later_first(&mut keyed);
+            match recipe.ties {
+                Ties::Earlier if before => sort::later_first(&mut keyed),
+                Ties::Later if !before => sort::later_first(&mut keyed),
+                Ties::Earlier | Ties::Later => {}
+                Ties::NameOrder => sort::ties_by(&mut keyed, &name_ranks(&ids)),
+                // Only two servers on one point tell Ruby's order from this one: then the
+                // points again, in the client's order, sorted as Ruby sorts them.
+                Ties::RubySortBy if sort::servers_share_a_point(&keyed) => {
+                    keyed = points::hash_points(flavor, &ids, inputs, workers);
+                    ruby_sort::sort_by_point(&mut keyed);
+                }
+                Ties::RubySortBy => {}
             }
             if before {
                 pass_owners_on(&mut keyed);

@@ -31,6 +31,7 @@ pub mod list;
 pub mod nutcracker;
 pub mod parse;
 pub mod points;
+pub mod ruby_sort;
 // A thread's signal mask is set through libc: `unsafe` calls, kept in this small module.
 #[allow(unsafe_code)]
 mod signals;

@@ -186,6 +186,14 @@ pub fn ties_by(keyed: &mut [u64], ranks: &[u32]) {
     }
 }
 
+/// Whether two servers have an equal point in the sorted `keyed`.
+pub fn servers_share_a_point(keyed: &[u64]) -> bool {
+    keyed.chunk_by(|a, b| a >> 32 == b >> 32).any(|run| {
+        run.iter()
+            .any(|&key| key & 0xffff_ffff != run[0] & 0xffff_ffff)
+    })
+}
+
 /// Puts each run of equal points of the sorted `keyed` in the reverse order of its servers:
 /// for the flavors whose later server wins a tie (see `flavor::Ties`).
 pub fn later_first(keyed: &mut [u64]) {

@@ -10,7 +10,8 @@
 
 LIST is a server list of clients/lists/ (`ADDRESS WEIGHT [NAME]` a line, `#` comments);
 addresses are `host:port`, `[v6]:port` or `host` alone (port 11211). A memcached listens on
-exactly each address (`localhost` means 127.0.0.1); only loopback addresses are accepted.
+exactly each address (`localhost`: on each address the resolver gives it, 127.0.0.1 and,
+where /etc/hosts says so as Debian 13's does, ::1); only loopback addresses are accepted.
 KEYS holds one key a line. OUT gets `KEY<TAB>VALUE` a line, in the order of KEYS; a key the
 endpoint does not have is an error (exit 1), since every server holds every key.
 
@@ -20,7 +21,7 @@ the value is the address of that server, spelt as LIST spells it.
 As a module: `Pool(list_path, statedir)` is a context manager that starts the servers, holds
 a machine-wide lock while they run (two oracles on the same list would fight over the
 addresses) and stops them on the way out, whatever happened; `read_list`, `fill`,
-`get_through`, `http_get`, `free_port` as above. Python 3 standard library only.
+`get_through`, `http_get`, `free_port` (and `free_ports`) as above. Python 3 standard library only.
 """
 import argparse
 import concurrent.futures
@@ -52,8 +53,20 @@ class Server:
         self.spelt, self.host, self.port, self.weight, self.name = spelt, host, port, weight, name
 
     def listen_host(self):
-        # localhost is what the resolver gives here: 127.0.0.1 (no ::1 line in /etc/hosts)
+        """The address to connect to: localhost's memcached listens on 127.0.0.1 too."""
         return "127.0.0.1" if self.host == "localhost" else self.host
+
+    def listen_hosts(self):
+        return listen_addresses(self.host)
+
+
+def listen_addresses(host):
+    """Where the memcached of `host` listens: the address, or for localhost every address the
+    resolver gives it, since a client connects to whichever comes first."""
+    if host != "localhost":
+        return [host]
+    found = socket.getaddrinfo("localhost", None, type=socket.SOCK_STREAM)
+    return sorted({info[4][0] for info in found} | {"127.0.0.1"})
 
 
 def split_address(spelt):
@@ -86,10 +99,8 @@ def read_list(path):
 
 
 def is_loopback(host):
-    if host == "localhost":
-        return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return all(ipaddress.ip_address(a).is_loopback for a in listen_addresses(host))
     except ValueError:
         return False
 
@@ -166,9 +177,10 @@ def start_servers(servers, statedir, memory_mb=16):
     log = open(os.path.join(statedir, "memcached.log"), "ab")
     try:
         for s in distinct_endpoints(servers):
-            host = s.listen_host()
-            if not port_is_free(host, s.port):
+            hosts = s.listen_hosts()
+            if not all(port_is_free(h, s.port) for h in hosts):
                 raise PoolError(f"{s.spelt}: address in use (another oracle or server running?)")
+            host = ",".join(hosts)
             # -U 0: no UDP; -t 1: one worker thread, 130 of them must stay light;
             # -u nobody: memcached refuses to run as root without it (ignored otherwise)
             cmd = ["memcached", "-u", "nobody", "-l", host, "-p", str(s.port), "-U", "0",
@@ -338,11 +350,22 @@ def http_get(base_url, keys):
     return values
 
 
+def free_ports(count, host="127.0.0.1"):
+    """`count` different ports nobody listens on now (the kernel's choice, each held until all
+    are chosen, so none twice; tiny race until they are used)."""
+    held = []
+    try:
+        for _ in range(count):
+            held.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            held[-1].bind((host, 0))
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for s in held:
+            s.close()
+
+
 def free_port(host="127.0.0.1"):
-    """A port nobody listens on now (the kernel's choice; tiny race until it is used)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    return free_ports(1, host)[0]
 
 
 def write_pairs(path, keys, values):

@@ -1,5 +1,6 @@
-# The dalli oracle: asks Debian's dalli (ruby-dalli, 3.0.6) which server its ring gives each key.
-#   ruby oracle.rb dalli LIST KEYS OUT
+# The dalli oracle: asks Debian's dalli (ruby-dalli: 3.0.6 on Ruby 3.1 in Debian 12, 3.2.8 on
+# Ruby 3.3 in Debian 13) which server its ring gives each key.
+#   ruby oracle.rb FLAVOR LIST KEYS OUT   (FLAVOR: dalli on Ruby 3.3 or later, else dalli-ruby3.2)
 # The client is built as an application builds it (Dalli::Client.new(['host:port:weight', ...]))
 # and asked as Client#get asks: the client's KeyManager transforms the key (namespace, keys over
 # 250 characters shortened), then its Dalli::Ring picks the server. No connection is made: every
@@ -17,9 +18,13 @@ def refuse(why)
   exit 78
 end
 
+# Where Ruby's sort_by leaves equal points changed in Ruby 3.3 (its own introsort, before it
+# glibc's stable qsort_r): the flavor of this Ruby.
+RUBY_FLAVOR = Gem::Version.new(RUBY_VERSION) >= Gem::Version.new('3.3') ? 'dalli' : 'dalli-ruby3.2'
+
 flavor, list, keys_file, out = ARGV
-unless ARGV.size == 4 && flavor == 'dalli'
-  warn 'usage: oracle dalli LIST KEYS OUT'
+unless ARGV.size == 4 && flavor == RUBY_FLAVOR
+  warn "usage: oracle #{RUBY_FLAVOR} LIST KEYS OUT (Ruby #{RUBY_VERSION} sorts as #{RUBY_FLAVOR})"
   exit 2
 end
 

@@ -72,4 +72,4 @@ libketama
 spymemcached-weighted
 hashring
 uhashring
-31 flavors and aliases, every key as C answers
+32 flavors and aliases, every key as C answers

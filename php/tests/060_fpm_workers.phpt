@@ -74,8 +74,7 @@ $want = ['old' => md5(implode("\n", $old)), 'new' => md5(implode("\n", $new)),
     'made' => md5(implode("\n", $made)), 'error' => ''];
 
 // Two pools: "fork" recycles a worker every 3 requests (a fork each time), "steady" keeps one.
-$fork_port = free_port();
-$steady_port = free_port();
+[$fork_port, $steady_port] = free_ports(2);
 file_put_contents("$dir/fpm.conf", <<<CONF
 [global]
 pid = $dir/fpm.pid

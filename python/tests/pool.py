@@ -15,10 +15,17 @@ START_TIMEOUT = 10  # seconds for a server to accept connections
 STOP_TIMEOUT = 5  # seconds for a server to exit after SIGTERM (then SIGKILL)
 
 
+def free_ports(count, host="127.0.0.1"):
+    """`count` different free ports: each held until all are chosen, so none comes twice."""
+    with contextlib.ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind((host, 0))
+        return [s.getsockname()[1] for s in sockets]
+
+
 def free_port(host="127.0.0.1"):
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    return free_ports(1, host)[0]
 
 
 def accepts(host, port):

@@ -5,9 +5,11 @@
 //! converted to double for one division), each the first four bytes, big endian, of SHA-1 of
 //! `"<name>:<k>"`. Keys are hashed with CRC-32, after dalli's `KeyManager` has shortened a key
 //! of over 250 characters to its first 212, `:md5:` and the MD5 of the whole key in hex. A key
-//! goes to the last point at or before its hash (below every point, to the last point); of
-//! equal points the later server's is found (Ruby's `sort_by` is glibc's stable merge sort).
-//! A namespace is part of the key: pass `namespace:key`.
+//! goes to the last point at or before its hash (below every point, to the last point). Of
+//! equal points, the one found is the last where Ruby's `sort_by` leaves them: since Ruby 3.3
+//! its own introsort decides ([`crate::ruby_sort`]; `dalli`), before it glibc's stable merge
+//! sort, so the later server's (`dalli-ruby3.2`). A namespace is part of the key: pass
+//! `namespace:key`.
 
 use super::libketama::RING;
 use super::{weighted, KeyHash, Lookup, Points, Recipe, Ties, Total};
@@ -58,10 +60,11 @@ fn shorten(key: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(short)
 }
 
+/// dalli on Ruby 3.3 or later.
 pub static RECIPE: Recipe = Recipe {
     name: c"dalli",
     aliases: &["ruby-dalli"],
-    clients: c"Ruby dalli 3.x Dalli::Ring (Dalli::Client)",
+    clients: c"Ruby dalli 3.x Dalli::Ring (Dalli::Client) on Ruby 3.3 or later",
     identity: Some(name),
     inputs,
     points: Points::Each {
@@ -71,6 +74,15 @@ pub static RECIPE: Recipe = Recipe {
     key_name: "crc32",
     prepare: Some(shorten),
     lookup: Lookup::AtOrBefore,
-    ties: Ties::Later,
+    ties: Ties::RubySortBy,
     ..RING
+};
+
+/// dalli on Ruby 3.2 or older (Debian 12's ruby-dalli): the same ring but for ties.
+pub static RUBY32: Recipe = Recipe {
+    name: c"dalli-ruby3.2",
+    aliases: &[],
+    clients: c"Ruby dalli 3.x on Ruby 3.2 or older with glibc's qsort (Debian 12's ruby-dalli)",
+    ties: Ties::Later,
+    ..RECIPE
 };

@@ -114,11 +114,14 @@ impl Lookup {
 pub enum Ties {
     /// The server listed first (libketama's stable sort; nginx's de-duplication).
     Earlier,
-    /// The server listed later (spymemcached's `TreeMap.put`, dalli, uhashring).
+    /// The server listed later (spymemcached's `TreeMap.put`, dalli on Ruby 3.2, uhashring).
     Later,
     /// The server whose hashed name sorts first, shorter names first, then byte by byte:
     /// twemproxy sorts its servers so before it builds its ring.
     NameOrder,
+    /// Where Ruby 3.3's `sort_by` leaves the points of a `Points::Each` recipe, generated
+    /// server by server ([`crate::ruby_sort`]); the lookup takes the last of them (dalli).
+    RubySortBy,
 }
 
 /// How a recipe derives the string it hashes for a server from the server's address.
@@ -206,6 +209,7 @@ static ALL: &[&Recipe] = &[
     &spymemcached::RECIPE,
     &spymemcached::WEIGHTED,
     &dalli::RECIPE,
+    &dalli::RUBY32,
     &node::NODE_MEMCACHED,
     &node::HASHRING,
     &uhashring::RECIPE,
