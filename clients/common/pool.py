@@ -56,9 +56,6 @@ class Server:
         """The address to connect to: localhost's memcached listens on 127.0.0.1 too."""
         return "127.0.0.1" if self.host == "localhost" else self.host
 
-    def listen_hosts(self):
-        return listen_addresses(self.host)
-
 
 def listen_addresses(host):
     """Where the memcached of `host` listens: the address, or for localhost every address the
@@ -177,7 +174,7 @@ def start_servers(servers, statedir, memory_mb=16):
     log = open(os.path.join(statedir, "memcached.log"), "ab")
     try:
         for s in distinct_endpoints(servers):
-            hosts = s.listen_hosts()
+            hosts = listen_addresses(s.host)
             if not all(port_is_free(h, s.port) for h in hosts):
                 raise PoolError(f"{s.spelt}: address in use (another oracle or server running?)")
             host = ",".join(hosts)

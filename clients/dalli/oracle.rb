@@ -1,6 +1,7 @@
 # The dalli oracle: asks Debian's dalli (ruby-dalli: 3.0.6 on Ruby 3.1 in Debian 12, 3.2.8 on
 # Ruby 3.3 in Debian 13) which server its ring gives each key.
 #   ruby oracle.rb FLAVOR LIST KEYS OUT   (FLAVOR: dalli on Ruby 3.3 or later, else dalli-ruby3.2)
+#   ruby oracle.rb --flavor               (prints that FLAVOR)
 # The client is built as an application builds it (Dalli::Client.new(['host:port:weight', ...]))
 # and asked as Client#get asks: the client's KeyManager transforms the key (namespace, keys over
 # 250 characters shortened), then its Dalli::Ring picks the server. No connection is made: every
@@ -22,6 +23,10 @@ end
 # glibc's stable qsort_r): the flavor of this Ruby.
 RUBY_FLAVOR = Gem::Version.new(RUBY_VERSION) >= Gem::Version.new('3.3') ? 'dalli' : 'dalli-ruby3.2'
 
+if ARGV == ['--flavor']
+  puts RUBY_FLAVOR
+  exit
+end
 flavor, list, keys_file, out = ARGV
 unless ARGV.size == 4 && flavor == RUBY_FLAVOR
   warn "usage: oracle #{RUBY_FLAVOR} LIST KEYS OUT (Ruby #{RUBY_VERSION} sorts as #{RUBY_FLAVOR})"

@@ -11,7 +11,8 @@
 // We replace connect on the instance by a recorder, so every step before it is the client's.
 const fs = require('fs');
 const path = require('path');
-const Memcached = require(path.join(__dirname, 'node_modules', 'memcached'));
+// The client pinned in package.json, from node_modules beside this file.
+const Memcached = require('memcached');
 
 function fail(code, msg) {
     process.stderr.write(`node-memcached oracle: ${msg}\n`);

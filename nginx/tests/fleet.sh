@@ -15,14 +15,15 @@
 #   2. the npm memcached client writes: flavor=node-memcached finds every key
 #   3. twemproxy (nutcracker, its default hash fnv1a_64) in front of the pool writes:
 #      flavor=twemproxy finds every key, reading the servers directly
-#   4. one memcached stopped (the second, or the first after it holding twemproxy's keys): its keys are looked for on the server the flavor's ring leads
-#      to next (404 from there), every other key still found (libmemcached, twemproxy)
+#   4. one memcached stopped (the second, or the first after it holding twemproxy's keys):
+#      its keys are looked for on the server the flavor's ring leads to next (404 from
+#      there), every other key still found (libmemcached, twemproxy)
 #
 # Each writer's keys are counted on the servers (memcached's total_items): all of them
 # stored, on every server (twemproxy: on two or more, as its fnv1a_64 leaves runs of similar
-# keys such as these together, so a server of small weight can get none of 5,000). A writer whose tools are missing is skipped, saying what to
-# install. Every process started here is stopped by its pid, pass or fail; every wait and
-# every writer is bounded in time.
+# keys such as these together, so a server of small weight can get none of 5,000). A writer
+# whose tools are missing is skipped, saying what to install. Every process started here is
+# stopped by its pid, pass or fail; every wait and every writer is bounded in time.
 # Usage: nginx/tests/fleet.sh LIBDIR MODULE KCLIENT. Closes with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -138,7 +139,10 @@ write_keys() {
     done
     echo "$name: keys a server: ${spread[*]}"
     if [ "$total" -eq "$keys" ] && [ "$holding" -ge "$least" ]; then ok
-    else fail "$name: $total keys stored of $keys, on $holding servers (at least $least): ${spread[*]}"; fi
+    else
+        fail "$name: $total keys stored of $keys, on $holding servers (at least $least):" \
+            "${spread[*]}"
+    fi
 }
 
 # --- 1. php-memcached writes ---
@@ -218,7 +222,7 @@ echo "[$SECONDS s] twemproxy"
 # holds some of php-memcached's).
 stopped=1
 if [ $twem_done = yes ]; then
-    for i in 1 2 3 4 0; do
+    for i in $(seq 1 $((${#pool[@]} - 1))) 0; do
         if [ "${twem_spread[$i]}" -gt 0 ]; then stopped=$i; break; fi
     done
 fi
